@@ -1,0 +1,30 @@
+"""The ``l2c`` Typer application. Exit codes: 0 ok, 1 failure, 2 usage or configuration."""
+
+from __future__ import annotations
+
+import typer
+
+from lead2cash import __version__
+from lead2cash.cli import emulator
+
+app = typer.Typer(name="l2c", help="lead2cash: CRM, time tracking and Odoo, connected.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+app.add_typer(emulator.app, name="emulator")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"l2c {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """lead2cash: CRM, time tracking and Odoo, connected."""
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,146 @@
+"""The HTTP plumbing every REST connector shares: client factory, status → error mapping (in
+exactly this one place), Retry-After parsing, and a send loop that honours rate limits.
+
+Connectors receive an injected :class:`httpx.Client`; tests hand them one whose transport is an
+emulator (``httpx.ASGITransport``/``MockTransport``) or a real socket to an emulator, so the
+connector code under test is exactly the production code.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+
+from lead2cash import errors
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+
+def build_client(base_url: str, *, headers: Mapping[str, str] | None = None,
+                 timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+                 transport: httpx.BaseTransport | None = None,
+                 verify: bool | str = True) -> httpx.Client:
+    """A pooled client (keep-alive) for one system."""
+    return httpx.Client(base_url=base_url, headers=dict(headers or {}), timeout=timeout,
+                        transport=transport, verify=verify)
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date)."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def error_for_status(response: httpx.Response, *, system: str, operation: str,
+                     message: str | None = None) -> errors.ConnectorError | None:
+    """The hub error for a failed response, or ``None`` when it succeeded."""
+    status = response.status_code
+    if status < 400:
+        return None
+    request_id = response.headers.get("x-request-id") or response.headers.get("x-hubspot-correlation-id")
+    text = message or f"{system} {operation} answered HTTP {status}: {_excerpt(response)}"
+    common = {"system": system, "operation": operation, "status": status, "request_id": request_id}
+    if status == 429:
+        return errors.RateLimitedError(
+            text, retry_after=parse_retry_after(response.headers.get("retry-after")), **common)
+    if status in (401, 403):
+        return errors.AuthError(text, **common)
+    if status in (404, 410):
+        return errors.NotFoundError(text, **common)
+    if status == 409:
+        return errors.RemoteConflictError(text, **common)
+    if status in (408, 423, 425) or status >= 500:
+        return errors.UnavailableError(text, **common)
+    return errors.RejectedError(text, **common)
+
+
+def raise_for_status(response: httpx.Response, *, system: str, operation: str) -> None:
+    """Raise the hub error for a failed response."""
+    exc = error_for_status(response, system=system, operation=operation)
+    if exc is not None:
+        raise exc
+
+
+def _excerpt(response: httpx.Response, limit: int = 300) -> str:
+    try:
+        text = response.text
+    except (httpx.ResponseNotRead, UnicodeDecodeError):
+        return "<unreadable body>"
+    return text[:limit]
+
+
+@dataclass
+class RetryingSender:
+    """Sends a request, waiting out 429s (as long as Retry-After says, never less) and retrying
+    5xx and network errors with exponential backoff and full jitter.
+
+    Gives up after ``max_attempts`` and raises the classified error, so the job engine takes over.
+    """
+
+    system: str
+    max_attempts: int = 8
+    base_delay: float = 0.5
+    max_delay: float = 60.0
+    max_rate_limit_wait: float = 900.0
+    sleep: Callable[[float], None] = time.sleep
+    rng: random.Random = field(default_factory=random.Random)
+
+    def send(self, client: httpx.Client, request: httpx.Request, *, operation: str) -> httpx.Response:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = client.send(request)
+            except httpx.TimeoutException as exc:
+                error: errors.ConnectorError = errors.UnavailableError(
+                    f"{self.system} {operation} timed out", system=self.system,
+                    operation=operation)
+                cause: BaseException = exc
+            except httpx.TransportError as exc:
+                error = errors.UnavailableError(
+                    f"{self.system} {operation} failed: {type(exc).__name__}: {exc}",
+                    system=self.system, operation=operation)
+                cause = exc
+            else:
+                found = error_for_status(response, system=self.system, operation=operation)
+                if found is None:
+                    return response
+                response.close()
+                error, cause = found, found
+            if not isinstance(error, errors.TransientError) or attempt >= self.max_attempts:
+                if cause is error:
+                    raise error
+                raise error from cause
+            self.sleep(self._delay(error, attempt))
+
+    def _delay(self, error: errors.TransientError, attempt: int) -> float:
+        if isinstance(error, errors.RateLimitedError) and error.retry_after is not None:
+            wait = error.retry_after
+            if wait > self.max_rate_limit_wait:
+                raise error
+            log.info("rate limited; waiting %.2fs as told", wait,
+                     extra={"action": "rate_limited", "system": self.system})
+            return wait
+        cap = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        return self.rng.uniform(0, cap)
