@@ -92,7 +92,11 @@ class ValidationError(Lead2CashError):
     failure_class = FailureClass.VALIDATION
 
     def __init__(
-        self, message: str | None = None, *, field: str | None = None, rule: str | None = None,
+        self,
+        message: str | None = None,
+        *,
+        field: str | None = None,
+        rule: str | None = None,
         **details: Any,
     ) -> None:
         super().__init__(message, field=field, rule=rule, **details)
@@ -107,8 +111,9 @@ class MissingReferenceError(Lead2CashError):
 
     failure_class = FailureClass.MISSING_REFERENCE
 
-    def __init__(self, message: str | None = None, *, reference: str | None = None,
-                 **details: Any) -> None:
+    def __init__(
+        self, message: str | None = None, *, reference: str | None = None, **details: Any
+    ) -> None:
         super().__init__(message, reference=reference, **details)
 
     @property
@@ -145,8 +150,13 @@ class ConnectorError(Lead2CashError):
         **details: Any,
     ) -> None:
         super().__init__(
-            message, system=system, operation=operation, status=status,
-            request_id=request_id, remote_type=remote_type, **details,
+            message,
+            system=system,
+            operation=operation,
+            status=status,
+            request_id=request_id,
+            remote_type=remote_type,
+            **details,
         )
 
     @property
@@ -167,8 +177,9 @@ class RateLimitedError(TransientError):
 
     failure_class = FailureClass.RATE_LIMITED
 
-    def __init__(self, message: str | None = None, *, retry_after: float | None = None,
-                 **details: Any) -> None:
+    def __init__(
+        self, message: str | None = None, *, retry_after: float | None = None, **details: Any
+    ) -> None:
         super().__init__(message, retry_after=retry_after, **details)
 
     @property

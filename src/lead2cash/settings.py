@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_HOME = Path(".l2c")
@@ -48,13 +48,16 @@ class RetrySettings(BaseSettings):
 class Settings(BaseSettings):
     """The root of lead2cash's settings."""
 
-    model_config = SettingsConfigDict(env_prefix="L2C_", env_nested_delimiter="__",
-                                      extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="L2C_", env_nested_delimiter="__", extra="ignore")
 
     home: Path = DEFAULT_HOME
     database_url: str | None = None
     env: str = "dev"
     dedup_retention_days: int = Field(default=90, ge=1)
+    #: HMAC key of the audit chain; without it the chain is plain SHA-256.
+    audit_key: SecretStr | None = None
+    #: Modules whose ``register(registry)`` adds job handlers (``L2C_HANDLERS='["a.b"]'``).
+    handlers: list[str] = Field(default_factory=list)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     retry: RetrySettings = Field(default_factory=RetrySettings)
 

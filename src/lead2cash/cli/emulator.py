@@ -12,8 +12,9 @@ import typer
 
 from lead2cash.emulators.server import serve_forever
 
-app = typer.Typer(help="Run an emulator of an external system (for demos and tests).",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Run an emulator of an external system (for demos and tests).", no_args_is_help=True
+)
 
 HOST = typer.Option("127.0.0.1", "--host", help="Address to listen on.")
 TLS = typer.Option(False, "--tls", help="Serve HTTPS with a self-signed certificate.")
@@ -40,10 +41,16 @@ def odoo(
     if version not in (17, 18, 19):
         raise typer.BadParameter("--version must be 17, 18 or 19")
     key = api_key or secrets.token_hex(20)
-    typer.echo(f"Odoo {version}.0 emulator on {'https' if tls else 'http'}://{host}:{port} "
-               f"db={db} login={login} api_key={key}")
-    serve_forever(create_app(version=version, db=db, login=login, password=password,
-                             api_key=key), host, port, tls=tls)
+    typer.echo(
+        f"Odoo {version}.0 emulator on {'https' if tls else 'http'}://{host}:{port} "
+        f"db={db} login={login} api_key={key}"
+    )
+    serve_forever(
+        create_app(version=version, db=db, login=login, password=password, api_key=key),
+        host,
+        port,
+        tls=tls,
+    )
 
 
 @app.command("hubspot")
@@ -51,10 +58,12 @@ def hubspot(
     port: int = typer.Option(8090, "--port"),
     host: str = HOST,
     token: str | None = typer.Option(None, "--token", help="Private-app bearer token."),
-    client_secret: str | None = typer.Option(None, "--client-secret",
-                                             help="App secret that signs webhooks (v3)."),
-    webhook_url: str | None = typer.Option(None, "--webhook-url",
-                                           help="Where signed webhooks are sent."),
+    client_secret: str | None = typer.Option(
+        None, "--client-secret", help="App secret that signs webhooks (v3)."
+    ),
+    webhook_url: str | None = typer.Option(
+        None, "--webhook-url", help="Where signed webhooks are sent."
+    ),
     tls: bool = TLS,
 ) -> None:
     """HubSpot CRM: objects, search, associations, pipelines, webhooks v3."""
@@ -62,18 +71,25 @@ def hubspot(
 
     token = token or _token("pat-na1")
     client_secret = client_secret or secrets.token_hex(16)
-    typer.echo(f"HubSpot emulator on {'https' if tls else 'http'}://{host}:{port} "
-               f"token={token} client_secret={client_secret}")
-    serve_forever(create_app(token=token, client_secret=client_secret, webhook_url=webhook_url),
-                  host, port, tls=tls)
+    typer.echo(
+        f"HubSpot emulator on {'https' if tls else 'http'}://{host}:{port} "
+        f"token={token} client_secret={client_secret}"
+    )
+    serve_forever(
+        create_app(token=token, client_secret=client_secret, webhook_url=webhook_url),
+        host,
+        port,
+        tls=tls,
+    )
 
 
 @app.command("salesforce")
 def salesforce(
     port: int = typer.Option(8091, "--port"),
     host: str = HOST,
-    access_token: str | None = typer.Option(None, "--access-token",
-                                            help="OAuth access token; also a session id."),
+    access_token: str | None = typer.Option(
+        None, "--access-token", help="OAuth access token; also a session id."
+    ),
     client_id: str | None = typer.Option(None, "--client-id"),
     client_secret: str | None = typer.Option(None, "--client-secret"),
     tls: bool = TLS,
@@ -84,10 +100,16 @@ def salesforce(
     access_token = access_token or _token("00D000000000001")
     client_id = client_id or _token("3MVG9")
     client_secret = client_secret or secrets.token_hex(16)
-    typer.echo(f"Salesforce emulator on {'https' if tls else 'http'}://{host}:{port} "
-               f"access_token={access_token} client_id={client_id} client_secret={client_secret}")
-    serve_forever(create_app(access_token=access_token, client_id=client_id,
-                             client_secret=client_secret), host, port, tls=tls)
+    typer.echo(
+        f"Salesforce emulator on {'https' if tls else 'http'}://{host}:{port} "
+        f"access_token={access_token} client_id={client_id} client_secret={client_secret}"
+    )
+    serve_forever(
+        create_app(access_token=access_token, client_id=client_id, client_secret=client_secret),
+        host,
+        port,
+        tls=tls,
+    )
 
 
 @app.command("harvest")
@@ -103,6 +125,8 @@ def harvest(
 
     token = token or _token("harvest")
     account_id = account_id or str(secrets.randbelow(9_000_000) + 1_000_000)
-    typer.echo(f"Harvest emulator on {'https' if tls else 'http'}://{host}:{port} "
-               f"token={token} account_id={account_id}")
+    typer.echo(
+        f"Harvest emulator on {'https' if tls else 'http'}://{host}:{port} "
+        f"token={token} account_id={account_id}"
+    )
     serve_forever(create_app(token=token, account_id=account_id), host, port, tls=tls)

@@ -5,11 +5,19 @@ from __future__ import annotations
 import typer
 
 from lead2cash import __version__
-from lead2cash.cli import emulator
+from lead2cash.cli import audit, db, emulator, jobs, worker
 
-app = typer.Typer(name="l2c", help="lead2cash: CRM, time tracking and Odoo, connected.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    name="l2c",
+    help="lead2cash: CRM, time tracking and Odoo, connected.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(jobs.app, name="jobs")
+app.add_typer(audit.app, name="audit")
 app.add_typer(emulator.app, name="emulator")
+app.command("worker")(worker.worker)
 
 
 def _version(value: bool) -> None:
@@ -20,8 +28,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     """lead2cash: CRM, time tracking and Odoo, connected."""
 

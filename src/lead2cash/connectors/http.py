@@ -25,13 +25,22 @@ log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 
-def build_client(base_url: str, *, headers: Mapping[str, str] | None = None,
-                 timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-                 transport: httpx.BaseTransport | None = None,
-                 verify: bool | str = True) -> httpx.Client:
+def build_client(
+    base_url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+    transport: httpx.BaseTransport | None = None,
+    verify: bool | str = True,
+) -> httpx.Client:
     """A pooled client (keep-alive) for one system."""
-    return httpx.Client(base_url=base_url, headers=dict(headers or {}), timeout=timeout,
-                        transport=transport, verify=verify)
+    return httpx.Client(
+        base_url=base_url,
+        headers=dict(headers or {}),
+        timeout=timeout,
+        transport=transport,
+        verify=verify,
+    )
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -52,18 +61,22 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
-def error_for_status(response: httpx.Response, *, system: str, operation: str,
-                     message: str | None = None) -> errors.ConnectorError | None:
+def error_for_status(
+    response: httpx.Response, *, system: str, operation: str, message: str | None = None
+) -> errors.ConnectorError | None:
     """The hub error for a failed response, or ``None`` when it succeeded."""
     status = response.status_code
     if status < 400:
         return None
-    request_id = response.headers.get("x-request-id") or response.headers.get("x-hubspot-correlation-id")
+    request_id = response.headers.get("x-request-id") or response.headers.get(
+        "x-hubspot-correlation-id"
+    )
     text = message or f"{system} {operation} answered HTTP {status}: {_excerpt(response)}"
     common = {"system": system, "operation": operation, "status": status, "request_id": request_id}
     if status == 429:
         return errors.RateLimitedError(
-            text, retry_after=parse_retry_after(response.headers.get("retry-after")), **common)
+            text, retry_after=parse_retry_after(response.headers.get("retry-after")), **common
+        )
     if status in (401, 403):
         return errors.AuthError(text, **common)
     if status in (404, 410):
@@ -106,7 +119,9 @@ class RetryingSender:
     sleep: Callable[[float], None] = time.sleep
     rng: random.Random = field(default_factory=random.Random)
 
-    def send(self, client: httpx.Client, request: httpx.Request, *, operation: str) -> httpx.Response:
+    def send(
+        self, client: httpx.Client, request: httpx.Request, *, operation: str
+    ) -> httpx.Response:
         attempt = 0
         while True:
             attempt += 1
@@ -114,13 +129,15 @@ class RetryingSender:
                 response = client.send(request)
             except httpx.TimeoutException as exc:
                 error: errors.ConnectorError = errors.UnavailableError(
-                    f"{self.system} {operation} timed out", system=self.system,
-                    operation=operation)
+                    f"{self.system} {operation} timed out", system=self.system, operation=operation
+                )
                 cause: BaseException = exc
             except httpx.TransportError as exc:
                 error = errors.UnavailableError(
                     f"{self.system} {operation} failed: {type(exc).__name__}: {exc}",
-                    system=self.system, operation=operation)
+                    system=self.system,
+                    operation=operation,
+                )
                 cause = exc
             else:
                 found = error_for_status(response, system=self.system, operation=operation)
@@ -139,8 +156,11 @@ class RetryingSender:
             wait = error.retry_after
             if wait > self.max_rate_limit_wait:
                 raise error
-            log.info("rate limited; waiting %.2fs as told", wait,
-                     extra={"action": "rate_limited", "system": self.system})
+            log.info(
+                "rate limited; waiting %.2fs as told",
+                wait,
+                extra={"action": "rate_limited", "system": self.system},
+            )
             return wait
         cap = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
         return self.rng.uniform(0, cap)

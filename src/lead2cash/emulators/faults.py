@@ -68,8 +68,15 @@ class FaultPlan:
         with self._lock:
             self._rules.append(rule)
 
-    def fail_next(self, count: int = 1, *, status: int = 503, retry_after: float | None = None,
-                  path_prefix: str = "", method: str | None = None) -> None:
+    def fail_next(
+        self,
+        count: int = 1,
+        *,
+        status: int = 503,
+        retry_after: float | None = None,
+        path_prefix: str = "",
+        method: str | None = None,
+    ) -> None:
         """The next ``count`` matching calls answer ``status`` (with ``Retry-After`` if given)."""
         self.add(FaultRule("status", count, path_prefix, method, status, retry_after))
 
@@ -130,8 +137,15 @@ class CallLog:
         return [dict(c.__dict__) for c in self.calls(path_prefix)]
 
 
-_SAFE_HEADERS = {"content-type", "user-agent", "retry-after", "x-odoo-database",
-                 "harvest-account-id", "x-hubspot-signature-v3", "x-request-id"}
+_SAFE_HEADERS = {
+    "content-type",
+    "user-agent",
+    "retry-after",
+    "x-odoo-database",
+    "harvest-account-id",
+    "x-hubspot-signature-v3",
+    "x-request-id",
+}
 
 
 class FaultMiddleware:
@@ -170,9 +184,16 @@ class FaultMiddleware:
             record(0, "drop")
             # Headers promise a body that never comes; the server then closes the connection,
             # which a client sees as a connection dropped mid-response.
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"content-length", b"1000")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", b"1000"),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": b"{", "more_body": True})
             raise ConnectionAbortedError("emulator fault: connection dropped")
 
@@ -188,9 +209,8 @@ class FaultMiddleware:
 
 
 async def _send_status(send: Send, rule: FaultRule) -> None:
-    body = (rule.body or '{"error": "emulator fault", "status": %d}' % rule.status).encode()
-    headers = [(b"content-type", b"application/json"),
-               (b"content-length", str(len(body)).encode())]
+    body = (rule.body or f'{{"error": "emulator fault", "status": {rule.status}}}').encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     if rule.retry_after is not None:
         headers.append((b"retry-after", _retry_after_text(rule.retry_after).encode()))
     headers += [(k.lower().encode(), v.encode()) for k, v in rule.headers.items()]

@@ -34,12 +34,14 @@ def _config(app: Any, host: str, port: int, tls_dir: Path | None) -> uvicorn.Con
     if tls_dir is not None:
         cert, key = self_signed_certificate(tls_dir, host)
         kwargs = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
-    return uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
-                          access_log=False, **kwargs)
+    return uvicorn.Config(
+        app, host=host, port=port, log_level="warning", lifespan="off", access_log=False, **kwargs
+    )
 
 
-def start_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0, *,
-                    tls: bool = False) -> RunningServer:
+def start_in_thread(
+    app: Any, host: str = "127.0.0.1", port: int = 0, *, tls: bool = False
+) -> RunningServer:
     """Serve ``app`` in a daemon thread; returns once the socket accepts connections."""
     tls_dir = Path(tempfile.mkdtemp(prefix="l2c-tls-")) if tls else None
     server = uvicorn.Server(_config(app, host, port, tls_dir))
@@ -56,8 +58,9 @@ def start_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0, *,
 
 
 @contextlib.contextmanager
-def serving(app: Any, host: str = "127.0.0.1", port: int = 0, *,
-            tls: bool = False) -> Iterator[RunningServer]:
+def serving(
+    app: Any, host: str = "127.0.0.1", port: int = 0, *, tls: bool = False
+) -> Iterator[RunningServer]:
     """Context manager around :func:`start_in_thread`."""
     running = start_in_thread(app, host, port, tls=tls)
     try:
@@ -81,14 +84,19 @@ def self_signed_certificate(directory: Path, host: str) -> tuple[Path, Path]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
-    sans: list[x509.GeneralName] = [x509.DNSName("localhost"),
-                                    x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    sans: list[x509.GeneralName] = [
+        x509.DNSName("localhost"),
+        x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+    ]
     with contextlib.suppress(ValueError):
         sans.append(x509.IPAddress(ipaddress.ip_address(host)))
     now = dt.datetime.now(dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=30))
         .add_extension(x509.SubjectAlternativeName(sans), critical=False)
@@ -97,8 +105,12 @@ def self_signed_certificate(directory: Path, host: str) -> tuple[Path, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     cert_path, key_path = directory / "cert.pem", directory / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     key_path.chmod(0o600)
     return cert_path, key_path

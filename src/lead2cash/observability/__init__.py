@@ -1,0 +1,3 @@
+"""Observability: Prometheus metrics, structured logs, tracing and business alerts."""
+
+from __future__ import annotations
