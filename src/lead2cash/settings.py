@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_HOME = Path(".l2c")
@@ -20,10 +20,10 @@ def default_database_url(home: Path) -> str:
     return f"sqlite:///{home / 'l2c.db'}"
 
 
-class WorkerSettings(BaseSettings):
+class WorkerSettings(BaseModel):
     """How a worker claims and runs jobs."""
 
-    model_config = SettingsConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid")
 
     concurrency: int = Field(default=1, ge=1, le=256)
     batch_size: int = Field(default=50, ge=1, le=1000)
@@ -34,10 +34,10 @@ class WorkerSettings(BaseSettings):
     auth_pause_seconds: float = Field(default=300.0, gt=0)
 
 
-class RetrySettings(BaseSettings):
+class RetrySettings(BaseModel):
     """The default retry policy for transient failures."""
 
-    model_config = SettingsConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid")
 
     max_attempts: int = Field(default=8, ge=1)
     base_seconds: float = Field(default=2.0, gt=0)

@@ -242,10 +242,14 @@ class JobStore:
                     )
                 }
             )
-        return [
-            Enqueued(created[j.key], True) if j.key in created else Enqueued(existing[j.key], False)
-            for j in new_jobs
-        ]
+        results: list[Enqueued] = []
+        for j in new_jobs:
+            if j.key in created:
+                results.append(Enqueued(created.pop(j.key), True))
+                existing[j.key] = results[-1].job_id
+            else:
+                results.append(Enqueued(existing[j.key], False))
+        return results
 
     def enqueue_one(self, job: NewJob, *, conn: Connection | None = None) -> Enqueued:
         return self.enqueue([job], conn=conn)[0]
