@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from importlib.metadata import PackageNotFoundError, version
+
+# A library stays silent unless the application (the CLI, the API) configures logging.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 try:
     __version__ = version("lead2cash")

@@ -211,9 +211,15 @@ class Worker:
                 log.warning("maintenance failed: %s", exc, extra={"action": "maintenance_error"})
 
     def run(
-        self, *, concurrency: int | None = None, burst: bool = False, install_signals: bool = False
+        self,
+        *,
+        concurrency: int | None = None,
+        burst: bool = False,
+        burst_horizon: float = 0.0,
+        install_signals: bool = False,
     ) -> WorkerStats:
-        """Run until stopped (or, with ``burst``, until no job is due and none is running)."""
+        """Run until stopped (or, with ``burst``, until no job is running and none is due within
+        ``burst_horizon`` seconds)."""
         if install_signals:
             self._install_signals()
         count = concurrency or self.settings.concurrency
@@ -235,7 +241,7 @@ class Worker:
         )
         try:
             while not self.stop_event.wait(0.2):
-                if burst and self._idle():
+                if burst and self._idle(burst_horizon):
                     self.stop_event.set()
         finally:
             self.stop_event.set()
@@ -257,12 +263,12 @@ class Worker:
                 break
         return self.stats
 
-    def _idle(self) -> bool:
+    def _idle(self, horizon: float = 0.0) -> bool:
         with self._busy_lock:
             if self._busy:
                 return False
         due = self.store.jobs.next_due()
-        return due is None or due > self.clock()
+        return due is None or due > self.clock() + timedelta(seconds=horizon)
 
     def _install_signals(self) -> None:
         def stop(signum: int, _frame: FrameType | None) -> None:
