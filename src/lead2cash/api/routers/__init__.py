@@ -1,0 +1,3 @@
+"""One router per area."""
+
+from __future__ import annotations
