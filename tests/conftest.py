@@ -52,7 +52,7 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def _postgres_store(postgres_url: str) -> Iterator[Store]:
+def postgres_store(postgres_url: str) -> Iterator[Store]:
     store = Store.open(postgres_url, upgrade=True)
     yield store
     store.close()
@@ -75,7 +75,7 @@ def store(
         yield s
         s.close()
         return
-    pg: Store = request.getfixturevalue("_postgres_store")
+    pg: Store = request.getfixturevalue("postgres_store")
     _truncate(pg)
     yield pg
 
