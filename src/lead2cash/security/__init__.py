@@ -1,0 +1,3 @@
+"""Security: secret references, webhook signatures, API tokens and roles, redaction."""
+
+from __future__ import annotations
