@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from lead2cash import __version__
-from lead2cash.cli import audit, db, demo, emulator, jobs, worker
+from lead2cash.cli import audit, config, db, demo, emulator, jobs, worker
 
 app = typer.Typer(
     name="l2c",
@@ -16,6 +16,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(audit.app, name="audit")
+app.add_typer(config.app, name="config")
 app.add_typer(emulator.app, name="emulator")
 app.command("worker")(worker.worker)
 app.command("demo")(demo.demo)
