@@ -327,56 +327,39 @@ class JobStore:
         ids = list(job_ids)
         if not ids:
             return 0
-        now = self.clock()
         with self.engine.begin() as conn:
-            released = conn.execute(
-                update(jobs)
-                .where(
-                    jobs.c.id.in_(ids),
-                    jobs.c.state == JobState.RUNNING.value,
-                    jobs.c.lease_owner == owner,
-                )
-                .values(
-                    state=JobState.PENDING.value,
+            return len(
+                self._move(
+                    conn,
+                    [jobs.c.id.in_(ids), *self._fence(owner)],
+                    JobState.RUNNING,
+                    JobState.PENDING,
+                    owner,
+                    message=reason,
                     lease_owner=None,
                     lease_expires_at=None,
                     attempts=jobs.c.attempts - 1,
-                    updated_at=now,
                 )
-                .returning(jobs.c.id, jobs.c.attempts)
-            ).all()
-            self._history(
-                conn,
-                [(int(r.id), "running", "pending", int(r.attempts)) for r in released],
-                now,
-                owner,
-                message=reason,
             )
-        return len(released)
 
     def recover_expired_leases(self, *, actor: str = "lease-recovery") -> int:
         """Jobs whose worker died (lease expired) become claimable again."""
-        now = self.clock()
         with self.engine.begin() as conn:
-            recovered = conn.execute(
-                update(jobs)
-                .where(jobs.c.state == JobState.RUNNING.value, jobs.c.lease_expires_at < now)
-                .values(
-                    state=JobState.PENDING.value,
+            return len(
+                self._move(
+                    conn,
+                    [
+                        jobs.c.state == JobState.RUNNING.value,
+                        jobs.c.lease_expires_at < self.clock(),
+                    ],
+                    JobState.RUNNING,
+                    JobState.PENDING,
+                    actor,
+                    message="lease expired",
                     lease_owner=None,
                     lease_expires_at=None,
-                    updated_at=now,
                 )
-                .returning(jobs.c.id, jobs.c.attempts)
-            ).all()
-            self._history(
-                conn,
-                [(int(r.id), "running", "pending", int(r.attempts)) for r in recovered],
-                now,
-                actor,
-                message="lease expired",
             )
-        return len(recovered)
 
     # -- finish ---------------------------------------------------------------------------
 
@@ -390,29 +373,20 @@ class JobStore:
         with self.engine.begin() as conn:
             done = [o.job_id for o in outcomes if o.state == JobState.DONE and o.payload is None]
             if done:
-                rows = conn.execute(
-                    update(jobs)
-                    .where(jobs.c.id.in_(done), *self._fence(owner))
-                    .values(
-                        state=JobState.DONE.value,
-                        lease_owner=None,
-                        lease_expires_at=None,
-                        error_class=None,
-                        error_message=None,
-                        error_detail=None,
-                        parked_on=None,
-                        updated_at=now,
-                        finished_at=now,
-                    )
-                    .returning(jobs.c.id, jobs.c.attempts)
-                ).all()
-                self._history(
+                applied += self._move(
                     conn,
-                    [(int(r.id), "running", "done", int(r.attempts)) for r in rows],
-                    now,
+                    [jobs.c.id.in_(done), *self._fence(owner)],
+                    JobState.RUNNING,
+                    JobState.DONE,
                     owner,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    error_class=None,
+                    error_message=None,
+                    error_detail=None,
+                    parked_on=None,
+                    finished_at=now,
                 )
-                applied += [int(r.id) for r in rows]
             for outcome in outcomes:
                 if outcome.state == JobState.DONE and outcome.payload is None:
                     continue
@@ -489,46 +463,37 @@ class JobStore:
 
     def wake(self, conn: Connection, reference: str) -> int:
         """Make every job parked on ``reference`` due now (called when it is bound)."""
-        now = self.clock()
-        woken = conn.execute(
-            update(jobs)
-            .where(jobs.c.state == JobState.PARKED.value, jobs.c.parked_on == reference)
-            .values(state=JobState.PENDING.value, run_after=now, updated_at=now)
-            .returning(jobs.c.id, jobs.c.attempts)
-        ).all()
-        self._history(
-            conn,
-            [(int(r.id), "parked", "pending", int(r.attempts)) for r in woken],
-            now,
-            "binder",
-            message=f"woken: {reference} was bound",
+        return len(
+            self._move(
+                conn,
+                [jobs.c.state == JobState.PARKED.value, jobs.c.parked_on == reference],
+                JobState.PARKED,
+                JobState.PENDING,
+                "binder",
+                message=f"woken: {reference} was bound",
+                run_after=self.clock(),
+            )
         )
-        return len(woken)
 
     def expire_parked(self, timeout: timedelta) -> int:
         """Parked jobs whose reference never came become exceptions (missing_reference)."""
-        now = self.clock()
         with self.engine.begin() as conn:
-            expired = conn.execute(
-                update(jobs)
-                .where(jobs.c.state == JobState.PARKED.value, jobs.c.updated_at <= now - timeout)
-                .values(
-                    state=JobState.EXCEPTION.value,
-                    updated_at=now,
+            return len(
+                self._move(
+                    conn,
+                    [
+                        jobs.c.state == JobState.PARKED.value,
+                        jobs.c.updated_at <= self.clock() - timeout,
+                    ],
+                    JobState.PARKED,
+                    JobState.EXCEPTION,
+                    "park-timeout",
+                    error_class_history="missing_reference",
+                    message="parked too long",
                     error_class=errors.FailureClass.MISSING_REFERENCE.value,
                     error_message=func.coalesce(jobs.c.error_message, "") + " (parked too long)",
                 )
-                .returning(jobs.c.id, jobs.c.attempts)
-            ).all()
-            self._history(
-                conn,
-                [(int(r.id), "parked", "exception", int(r.attempts)) for r in expired],
-                now,
-                "park-timeout",
-                error_class="missing_reference",
-                message="parked too long",
             )
-        return len(expired)
 
     # -- operator actions -----------------------------------------------------------------
 
@@ -543,11 +508,8 @@ class JobStore:
         """Put exception/dead jobs back to pending (attempts reset, history kept), optionally
         with an edited payload. Only replayable states are touched, whatever the filter says."""
         now = self.clock()
-        where = [*selection.where(now), jobs.c.state.in_([s.value for s in REPLAYABLE_STATES])]
         with self.engine.begin() as conn:
-            targets = conn.execute(
-                select(jobs).where(*where).order_by(jobs.c.id).limit(selection.limit)
-            ).all()
+            targets = self._replayable(conn, selection, now)
             if payload is not None and len(targets) > 1:
                 raise errors.ValidationError(
                     "an edited payload replays exactly one job", field="payload", rule="one job"
@@ -607,11 +569,8 @@ class JobStore:
                 "ignoring a job needs a reason", field="reason", rule="required"
             )
         now = self.clock()
-        where = [*selection.where(now), jobs.c.state.in_([s.value for s in REPLAYABLE_STATES])]
         with self.engine.begin() as conn:
-            targets = conn.execute(
-                select(jobs).where(*where).order_by(jobs.c.id).limit(selection.limit)
-            ).all()
+            targets = self._replayable(conn, selection, now)
             for row in targets:
                 conn.execute(
                     update(jobs)
@@ -639,6 +598,18 @@ class JobStore:
                     ),
                 )
         return [int(r.id) for r in targets]
+
+    @staticmethod
+    def _replayable(conn: Connection, selection: JobFilter, now: datetime) -> list[Any]:
+        """The exception/dead jobs a filter selects, locked for the operator's transaction."""
+        stmt = (
+            select(jobs)
+            .where(*selection.where(now), jobs.c.state.in_([s.value for s in REPLAYABLE_STATES]))
+            .order_by(jobs.c.id)
+            .limit(selection.limit)
+            .with_for_update()
+        )
+        return list(conn.execute(stmt).all())
 
     def purge(self, retention: timedelta) -> int:
         """Delete done and ignored jobs finished before the retention window (frees their keys)."""
@@ -702,6 +673,38 @@ class JobStore:
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+    # -- transitions ----------------------------------------------------------------------
+
+    def _move(
+        self,
+        conn: Connection,
+        where: list[ColumnElement[bool]],
+        from_state: JobState,
+        to_state: JobState,
+        actor: str,
+        *,
+        message: str | None = None,
+        error_class_history: str | None = None,
+        **values: Any,
+    ) -> list[int]:
+        """Move every job matching ``where`` to ``to_state`` with ``values``, with history."""
+        now = self.clock()
+        moved = conn.execute(
+            update(jobs)
+            .where(*where)
+            .values(state=to_state.value, updated_at=now, **values)
+            .returning(jobs.c.id, jobs.c.attempts)
+        ).all()
+        self._history(
+            conn,
+            [(int(r.id), from_state.value, to_state.value, int(r.attempts)) for r in moved],
+            now,
+            actor,
+            message=message,
+            error_class=error_class_history,
+        )
+        return [int(r.id) for r in moved]
 
     # -- history --------------------------------------------------------------------------
 
