@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from lead2cash import __version__
-from lead2cash.cli import audit, config, db, demo, emulator, jobs, worker
+from lead2cash.cli import audit, config, db, demo, emulator, jobs, trace, worker
 
 app = typer.Typer(
     name="l2c",
@@ -20,6 +20,7 @@ app.add_typer(config.app, name="config")
 app.add_typer(emulator.app, name="emulator")
 app.command("worker")(worker.worker)
 app.command("demo")(demo.demo)
+app.command("trace")(trace.trace_command)
 
 
 def _version(value: bool) -> None:

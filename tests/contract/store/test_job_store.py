@@ -306,3 +306,35 @@ def test_bindings_upsert_keeps_one_row(store: Store) -> None:
     found = store.bindings.get(key)
     assert found is not None and found.odoo_id == 3 and found.last_hash == "h2"
     assert store.bindings.get_many([key, BindingKey("x", "y", "z")]) == {key: found}
+
+
+def test_trace_by_correlation_id_and_by_binding_key(store: Store) -> None:
+    from lead2cash.store.audit import AuditEntry
+    from lead2cash.store.trace import trace
+
+    received = store.inbox.receive(
+        "hubspot",
+        "evt-9",
+        {"objectId": 55},
+        job_kind="hubspot.deal.import",
+        job_key="hubspot:deal:55:v1",
+    )
+    [job] = store.jobs.claim("w", limit=1)
+    store.jobs.finish("w", [Outcome(job.id, JobState.DONE)])
+    store.audit.record(
+        AuditEntry(
+            actor="w",
+            action="odoo.write",
+            system="hubspot",
+            object_type="deal",
+            object_id="55",
+            correlation_id=received.correlation_id,
+        )
+    )
+    store.bindings.bind(BindingKey("hubspot", "deal", "55"), odoo_model="sale.order", odoo_id=3)
+    by_id = trace(store, received.correlation_id)
+    assert [e["what"] for e in by_id.timeline()] == ["received", "job", "job", "job", "audit"]
+    by_key = trace(store, "hubspot:deal:55")
+    assert by_key.correlation_ids == [received.correlation_id]
+    assert by_key.binding is not None
+    assert by_key.binding["odoo_id"] == 3

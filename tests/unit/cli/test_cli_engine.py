@@ -180,3 +180,14 @@ def test_demo_runs_to_the_end(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "final states: {'done': 202}" in result.stdout
+
+
+def test_trace_command(url: str, failed_jobs: Store) -> None:
+    job = failed_jobs.jobs.get(1)
+    assert job is not None
+    result = runner.invoke(app, ["trace", job.correlation_id, "--json", "--database-url", url])
+    assert result.exit_code == 0, result.output
+    events = json.loads(result.output)["events"]
+    assert [e["what"] for e in events] == ["job", "job", "job"]
+    unknown = runner.invoke(app, ["trace", "nope", "--database-url", url])
+    assert unknown.exit_code == 1
