@@ -1,0 +1,149 @@
+"""What every Odoo transport shares: the :class:`Transport` protocol, the value encoding, the
+HTTP post with error mapping, and a counting wrapper (benchmarks and tests count RPC calls on
+the client side with it).
+
+Arguments follow the XML-RPC ``execute_kw`` convention everywhere: ``args`` is positional and,
+for methods that act on records, ``args[0]`` is the list of ids. The JSON-2 transport turns that
+into its named-argument body (see ``json2.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, ClassVar, Final, Protocol
+
+import httpx
+
+from lead2cash.connectors.odoo import faults
+
+
+class _NoneResult:
+    """The call committed but its result could not be sent (XML-RPC "cannot marshal None")."""
+
+    _instance: ClassVar[_NoneResult | None] = None
+
+    def __new__(cls) -> _NoneResult:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NONE_RESULT"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+#: Returned by a transport when Odoo committed a call whose return value was ``None`` but the
+#: protocol could not carry it. :class:`~lead2cash.connectors.odoo.client.OdooClient` confirms it
+#: by a read-back and returns ``None``.
+NONE_RESULT: Final = _NoneResult()
+
+
+class Transport(Protocol):
+    """One protocol to one Odoo database, authenticated as the integration user."""
+
+    @property
+    def name(self) -> str:
+        """``json2``, ``jsonrpc`` or ``xmlrpc``."""
+        ...
+
+    def version(self) -> dict[str, Any]:
+        """``common.version()``: ``server_version``, ``server_version_info``, ..."""
+        ...
+
+    def authenticate(self) -> int:
+        """Check the credentials; the integration user's uid (``errors.AuthError`` if refused)."""
+        ...
+
+    def execute_kw(
+        self,
+        model: str,
+        method: str,
+        args: Sequence[Any],
+        kwargs: Mapping[str, Any],
+        context: Mapping[str, Any],
+    ) -> Any:
+        """Call ``model.method``; the result, :data:`NONE_RESULT`, or a hub error."""
+        ...
+
+
+@dataclass
+class CountingTransport:
+    """Wraps a transport and counts the calls that go through it, per ``model.method``."""
+
+    inner: Transport
+    calls: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+    def reset(self) -> None:
+        self.calls.clear()
+
+    def _count(self, key: str) -> None:
+        self.calls[key] = self.calls.get(key, 0) + 1
+
+    def version(self) -> dict[str, Any]:
+        self._count("common.version")
+        return self.inner.version()
+
+    def authenticate(self) -> int:
+        self._count("common.authenticate")
+        return self.inner.authenticate()
+
+    def execute_kw(
+        self,
+        model: str,
+        method: str,
+        args: Sequence[Any],
+        kwargs: Mapping[str, Any],
+        context: Mapping[str, Any],
+    ) -> Any:
+        self._count(f"{model}.{method}")
+        return self.inner.execute_kw(model, method, args, kwargs, context)
+
+
+def encode(value: Any) -> Any:
+    """Python values as Odoo expects them on the wire: dates ``YYYY-MM-DD``, datetimes naive UTC
+    ``YYYY-MM-DD HH:MM:SS``, ``Decimal`` as a number (Odoo computes floats; money stays Decimal
+    in the hub), tuples as lists (x2many commands)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime sent to Odoo; datetimes must be timezone-aware")
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, Mapping):
+        return {str(k): encode(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [encode(v) for v in value]
+    return value
+
+
+def post(
+    http: httpx.Client,
+    url: str,
+    site: faults.CallSite,
+    *,
+    content: bytes,
+    headers: Mapping[str, str],
+) -> httpx.Response:
+    """POST and return a 2xx response; anything else raises the classified hub error."""
+    try:
+        response = http.post(url, content=content, headers=dict(headers))
+    except httpx.TransportError as exc:
+        raise faults.transport_error(site, exc) from exc
+    if response.status_code >= 300:
+        raise faults.http_status_error(site, response)
+    return response
