@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from lead2cash import __version__
 from lead2cash.api.deps import ApiState
-from lead2cash.api.routers import ops, webhooks
+from lead2cash.api.routers import jobs, ops, webhooks
 from lead2cash.connectors.base import WebhookVerifier
 from lead2cash.store.facade import Store
 
@@ -24,4 +24,5 @@ def create_app(
     app.state.l2c = ApiState(store=store, verifiers=dict(verifiers or {}), clock=clock)
     app.include_router(webhooks.router)
     app.include_router(ops.router)
+    app.include_router(jobs.router)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from lead2cash import __version__
-from lead2cash.cli import audit, config, db, demo, emulator, jobs, odoo, trace, worker
+from lead2cash.cli import audit, config, db, demo, emulator, jobs, odoo, tokens, trace, worker
 
 app = typer.Typer(
     name="l2c",
@@ -17,6 +17,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(audit.app, name="audit")
 app.add_typer(config.app, name="config")
+app.add_typer(tokens.app, name="tokens")
 app.add_typer(emulator.app, name="emulator")
 app.add_typer(odoo.app, name="odoo")
 app.command("worker")(worker.worker)

@@ -162,3 +162,17 @@ circuits = Table(
     Column("retry_at", UtcDateTime, nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+#: API tokens: only a SHA-256 digest of each token is kept, with its role.
+api_tokens = Table(
+    "l2c_api_tokens",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    UniqueConstraint("digest", name="uq_l2c_api_tokens_digest"),
+    UniqueConstraint("name", name="uq_l2c_api_tokens_name"),
+)
