@@ -5,7 +5,19 @@ from __future__ import annotations
 import typer
 
 from lead2cash import __version__
-from lead2cash.cli import audit, config, db, demo, emulator, jobs, odoo, tokens, trace, worker
+from lead2cash.cli import (
+    audit,
+    config,
+    db,
+    demo,
+    emulator,
+    imports,
+    jobs,
+    odoo,
+    tokens,
+    trace,
+    worker,
+)
 
 app = typer.Typer(
     name="l2c",
@@ -18,6 +30,7 @@ app.add_typer(jobs.app, name="jobs")
 app.add_typer(audit.app, name="audit")
 app.add_typer(config.app, name="config")
 app.add_typer(tokens.app, name="tokens")
+app.add_typer(imports.app, name="import")
 app.add_typer(emulator.app, name="emulator")
 app.add_typer(odoo.app, name="odoo")
 app.command("worker")(worker.worker)

@@ -251,6 +251,54 @@ class JobStore:
                 results.append(Enqueued(existing[j.key], False))
         return results
 
+    def hold(
+        self,
+        job: NewJob,
+        *,
+        error_class: str,
+        message: str,
+        detail: dict[str, Any] | None = None,
+        actor: str = "system",
+    ) -> Enqueued:
+        """Store work that already failed validation straight into the exception queue (a bad
+        CSV row, say): a person fixes the payload and replays it. Dedup as for ``enqueue``."""
+        now = self.clock()
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                insert_ignoring_conflicts(jobs, conn.dialect.name, "idempotency_key")
+                .values(
+                    kind=job.kind,
+                    idempotency_key=job.key,
+                    state=JobState.EXCEPTION.value,
+                    payload=job.payload,
+                    attempts=0,
+                    run_after=now,
+                    correlation_id=job.correlation_id or new_correlation_id(),
+                    company=job.company,
+                    config_version=job.config_version,
+                    error_class=error_class,
+                    error_message=message,
+                    error_detail=detail,
+                    created_at=now,
+                    updated_at=now,
+                )
+                .returning(jobs.c.id)
+            ).first()
+            if row is None:
+                existing = conn.execute(
+                    select(jobs.c.id).where(jobs.c.idempotency_key == job.key)
+                ).scalar_one()
+                return Enqueued(int(existing), False)
+            self._history(
+                conn,
+                [(int(row.id), "", JobState.EXCEPTION.value, 0)],
+                now,
+                actor,
+                error_class=error_class,
+                message=message,
+            )
+        return Enqueued(int(row.id), True)
+
     def enqueue_one(self, job: NewJob, *, conn: Connection | None = None) -> Enqueued:
         return self.enqueue([job], conn=conn)[0]
 
@@ -726,7 +774,7 @@ class JobStore:
                     {
                         "job_id": job_id,
                         "at": now,
-                        "from_state": from_state,
+                        "from_state": from_state or None,
                         "to_state": to_state,
                         "attempt": attempt,
                         "actor": actor,
