@@ -14,6 +14,7 @@ from lead2cash.cli import (
     imports,
     jobs,
     odoo,
+    serve,
     tokens,
     trace,
     worker,
@@ -36,6 +37,7 @@ app.add_typer(odoo.app, name="odoo")
 app.command("worker")(worker.worker)
 app.command("demo")(demo.demo)
 app.command("trace")(trace.trace_command)
+app.command("serve")(serve.serve)
 
 
 def _version(value: bool) -> None:

@@ -54,6 +54,8 @@ class HubSpotSection(_Section):
     token: SecretReference
     client_secret: SecretReference | None = None
     api_family: Literal["v3", "2026-03"] = "v3"
+    #: The public origin HubSpot calls (``https://hub.example.com``) when behind a proxy.
+    webhook_public_origin: str | None = None
 
 
 class SalesforceSection(_Section):
