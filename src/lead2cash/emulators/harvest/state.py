@@ -16,9 +16,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from lead2cash.emulators.clock import EmulatorClock
 from lead2cash.emulators.faults import CallLog, FaultPlan
 from lead2cash.emulators.harvest import render
-from lead2cash.emulators.harvest.clock import EmulatorClock
 from lead2cash.emulators.harvest.paging import PagingMode, Sorted
 from lead2cash.emulators.harvest.records import RECORD_MODELS, REFERENCES
 

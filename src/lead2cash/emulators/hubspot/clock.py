@@ -1,30 +1,8 @@
-"""The emulator's business clock, in epoch milliseconds (HubSpot stamps records to the ms).
-
-By default it follows real UTC time. ``set(at)`` freezes it at ``at`` (so several changes can
-share one timestamp, as at a cursor boundary); ``advance(seconds)`` moves it forward, frozen or
-not; ``unfreeze()`` lets it run again from where it is.
-"""
+"""HubSpot's time text and millisecond stamps (the clock itself is ``emulators/clock.py``)."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
-from datetime import UTC, datetime
-
-
-def _real_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
-def ms_to_datetime(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, UTC)
-
-
-def datetime_to_ms(at: datetime) -> int:
-    if at.tzinfo is None:
-        raise ValueError("the clock needs a timezone-aware time")
-    return int(at.timestamp() * 1000)
+from lead2cash.emulators.clock import datetime_to_ms, ms_to_datetime
 
 
 def iso(ms: int) -> str:
@@ -32,53 +10,4 @@ def iso(ms: int) -> str:
     return ms_to_datetime(ms).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-class EmulatorClock:
-    """A settable UTC clock with millisecond resolution."""
-
-    def __init__(self, real: Callable[[], int] = _real_ms) -> None:
-        self._real = real
-        self._frozen: int | None = None
-        self._offset = 0
-        self._lock = threading.Lock()
-
-    def now_ms(self) -> int:
-        with self._lock:
-            return self._frozen if self._frozen is not None else self._real() + self._offset
-
-    def now(self) -> datetime:
-        return ms_to_datetime(self.now_ms())
-
-    @property
-    def frozen(self) -> bool:
-        return self._frozen is not None
-
-    def set(self, at: datetime, *, frozen: bool = True) -> datetime:
-        target = datetime_to_ms(at)
-        with self._lock:
-            if frozen:
-                self._frozen = target
-            else:
-                self._frozen = None
-                self._offset = target - self._real()
-        return self.now()
-
-    def advance(self, seconds: float) -> datetime:
-        step = round(seconds * 1000)
-        with self._lock:
-            if self._frozen is not None:
-                self._frozen += step
-            else:
-                self._offset += step
-        return self.now()
-
-    def unfreeze(self) -> datetime:
-        with self._lock:
-            if self._frozen is not None:
-                self._offset = self._frozen - self._real()
-                self._frozen = None
-        return self.now()
-
-    def reset(self) -> None:
-        with self._lock:
-            self._frozen = None
-            self._offset = 0
+__all__ = ["datetime_to_ms", "iso", "ms_to_datetime"]

@@ -12,10 +12,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from lead2cash.emulators.clock import EmulatorClock
 from lead2cash.emulators.faults import CallLog, FaultPlan
 from lead2cash.emulators.hubspot import pipelines as pipes
 from lead2cash.emulators.hubspot import search as searching
-from lead2cash.emulators.hubspot.clock import EmulatorClock, iso
+from lead2cash.emulators.hubspot.clock import iso
 from lead2cash.emulators.hubspot.errors import HubSpotError, invalid, not_found, property_errors
 from lead2cash.emulators.hubspot.limits import Limits
 from lead2cash.emulators.hubspot.model import (
@@ -42,7 +43,7 @@ class HubSpotState:
         self.token = token
         self.client_secret = client_secret
         self._default_webhook_url = webhook_url
-        self.clock = EmulatorClock()
+        self.clock = EmulatorClock(resolution_ms=1)  # HubSpot stamps to the millisecond
         self.plan = FaultPlan()
         self.log = CallLog()
         self.limits = Limits()

@@ -17,8 +17,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
+from lead2cash.emulators.clock import EmulatorClock
 from lead2cash.emulators.faults import CallLog, FaultPlan
-from lead2cash.emulators.harvest.clock import EmulatorClock
 from lead2cash.emulators.salesforce import auth
 from lead2cash.emulators.salesforce.derived import Stage
 from lead2cash.emulators.salesforce.ids import ORG_ID, make_id
