@@ -125,6 +125,7 @@ class RetryingSender:
         attempt = 0
         while True:
             attempt += 1
+            self.before_attempt(operation)
             try:
                 response = client.send(request)
             except httpx.TimeoutException as exc:
@@ -140,16 +141,34 @@ class RetryingSender:
                 )
                 cause = exc
             else:
-                found = error_for_status(response, system=self.system, operation=operation)
+                self.after_response(response)
+                found = self.classify(response, operation)
                 if found is None:
                     return response
                 response.close()
                 error, cause = found, found
-            if not isinstance(error, errors.TransientError) or attempt >= self.max_attempts:
+            if not self.retryable(error) or attempt >= self.max_attempts:
                 if cause is error:
                     raise error
                 raise error from cause
+            assert isinstance(error, errors.TransientError)
             self.sleep(self._delay(error, attempt))
+
+    # Hooks a system's sender overrides (as methods, or as callable dataclass fields).
+
+    def before_attempt(self, operation: str) -> None:
+        """Called before every attempt (a client-side rate limiter waits here)."""
+
+    def after_response(self, response: httpx.Response) -> None:
+        """Sees every answer, errors included (usage headers are read here)."""
+
+    def classify(self, response: httpx.Response, operation: str) -> errors.ConnectorError | None:
+        """The hub error for an answer, or None when it succeeded."""
+        return error_for_status(response, system=self.system, operation=operation)
+
+    def retryable(self, error: errors.ConnectorError) -> bool:
+        """Whether to try again here rather than raise to the job engine."""
+        return isinstance(error, errors.TransientError)
 
     def _delay(self, error: errors.TransientError, attempt: int) -> float:
         if isinstance(error, errors.RateLimitedError) and error.retry_after is not None:

@@ -79,9 +79,9 @@ class HubSpotClient:
             base_delay=settings.retry_base_seconds,
             max_rate_limit_wait=settings.max_retry_after,
             sleep=sleep,
-            classify=Classifier(settings.timezone, settings.rate_limit_window, now),
-            before_attempt=self._before_attempt,
-            after_response=self._after_response,
+            classifier=Classifier(settings.timezone, settings.rate_limit_window, now),
+            before=self._before_attempt,
+            after=self._after_response,
         )
 
     def __repr__(self) -> str:

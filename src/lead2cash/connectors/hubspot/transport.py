@@ -102,42 +102,17 @@ class Classifier:
 class HubSpotSender(RetryingSender):
     """RetryingSender with HubSpot's classification and a before-attempt hook."""
 
-    classify: Callable[[httpx.Response, str], errors.ConnectorError | None] = field(
+    classifier: Callable[[httpx.Response, str], errors.ConnectorError | None] = field(
         default_factory=lambda: Classifier(ZoneInfo("UTC"))
     )
-    before_attempt: Callable[[str], None] = lambda operation: None
-    after_response: Callable[[httpx.Response], None] = lambda response: None
+    before: Callable[[str], None] = lambda operation: None
+    after: Callable[[httpx.Response], None] = lambda response: None
 
-    def send(
-        self, client: httpx.Client, request: httpx.Request, *, operation: str
-    ) -> httpx.Response:
-        attempt = 0
-        while True:
-            attempt += 1
-            self.before_attempt(operation)
-            try:
-                response = client.send(request)
-            except httpx.TimeoutException as exc:
-                error: errors.ConnectorError = errors.UnavailableError(
-                    f"{SYSTEM} {operation} timed out", system=SYSTEM, operation=operation
-                )
-                cause: BaseException = exc
-            except httpx.TransportError as exc:
-                error = errors.UnavailableError(
-                    f"{SYSTEM} {operation} failed: {type(exc).__name__}: {exc}",
-                    system=SYSTEM,
-                    operation=operation,
-                )
-                cause = exc
-            else:
-                self.after_response(response)
-                found = self.classify(response, operation)
-                if found is None:
-                    return response
-                response.close()
-                error, cause = found, found
-            if not isinstance(error, errors.TransientError) or attempt >= self.max_attempts:
-                if cause is error:
-                    raise error
-                raise error from cause
-            self.sleep(self._delay(error, attempt))
+    def before_attempt(self, operation: str) -> None:
+        self.before(operation)
+
+    def after_response(self, response: httpx.Response) -> None:
+        self.after(response)
+
+    def classify(self, response: httpx.Response, operation: str) -> errors.ConnectorError | None:
+        return self.classifier(response, operation)

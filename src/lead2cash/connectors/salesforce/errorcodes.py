@@ -153,38 +153,12 @@ class SalesforceSender(http.RetryingSender):
 
     on_response: Callable[[httpx.Response], None] | None = None
 
-    def send(
-        self, client: httpx.Client, request: httpx.Request, *, operation: str
-    ) -> httpx.Response:
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                response = client.send(request)
-            except httpx.TimeoutException as exc:
-                error: errors.ConnectorError = errors.UnavailableError(
-                    f"{self.system} {operation} timed out", system=self.system, operation=operation
-                )
-                cause: BaseException = exc
-            except httpx.TransportError as exc:
-                error = errors.UnavailableError(
-                    f"{self.system} {operation} failed: {type(exc).__name__}",
-                    system=self.system,
-                    operation=operation,
-                )
-                cause = exc
-            else:
-                if self.on_response is not None:
-                    self.on_response(response)
-                found = classify(response, operation=operation)
-                if found is None:
-                    return response
-                response.close()
-                error, cause = found, found
-            retry = isinstance(error, errors.TransientError) and not is_daily_limit(error)
-            if not retry or attempt >= self.max_attempts:
-                if cause is error:
-                    raise error
-                raise error from cause
-            assert isinstance(error, errors.TransientError)
-            self.sleep(self._delay(error, attempt))
+    def after_response(self, response: httpx.Response) -> None:
+        if self.on_response is not None:
+            self.on_response(response)
+
+    def classify(self, response: httpx.Response, operation: str) -> errors.ConnectorError | None:
+        return classify(response, operation=operation)
+
+    def retryable(self, error: errors.ConnectorError) -> bool:
+        return isinstance(error, errors.TransientError) and not is_daily_limit(error)
