@@ -267,13 +267,17 @@ class FakeOdoo:
     def m_search_count(self, model: str, domain: list[Any], limit: int | None = None) -> int:
         return len(self.m_search(model, domain))
 
-    def m_read(self, model: str, ids: list[int], fields: list[str] | None = None) -> list[Any]:
+    def _exist(self, model: str, ids: list[int]) -> None:
         missing = [i for i in ids if i not in self.records[model]]
         if missing:
             raise OdooFault(
                 "odoo.exceptions.MissingError",
                 f"Record does not exist or has been deleted.\n(Record: {model}({missing[0]},))",
             )
+
+    def m_read(self, model: str, ids: list[int], fields: list[str] | None = None) -> list[Any]:
+        # Like Odoo 17-19, read() returns one dict per record that exists (no MissingError).
+        ids = [i for i in ids if i in self.records[model]]
         return [
             {
                 "id": i,
@@ -295,12 +299,13 @@ class FakeOdoo:
         return created[0] if single else created
 
     def m_write(self, model: str, ids: list[int], vals: dict[str, Any]) -> bool:
-        self.m_read(model, ids)
+        self._exist(model, ids)
         for i in ids:
             self.records[model][i].update(vals)
         return True
 
     def m_unlink(self, model: str, ids: list[int]) -> bool:
+        self._exist(model, ids)
         for i in ids:
             self.records[model].pop(i, None)
         return True

@@ -223,8 +223,9 @@ def test_errors_per_protocol(
 def test_missing_record_per_protocol(fake: Any, make_client: MakeClient) -> None:
     for protocol in ("json2", "jsonrpc", "xmlrpc"):
         client = make_client(fake, protocol=protocol)
+        assert client.read("res.partner", [999], ["name"]) == []  # read skips missing ids
         with pytest.raises(errors.NotFoundError) as info:
-            client.read("res.partner", [999], ["name"])
+            client.write("res.partner", [999], {"name": "x"})
         assert "Record does not exist" in info.value.message
         assert info.value.details["remote_type"] == "odoo.exceptions.MissingError"
 

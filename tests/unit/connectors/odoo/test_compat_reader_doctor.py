@@ -237,6 +237,17 @@ def test_doctor_blocking_problems(fake: Any, make_client: MakeClient) -> None:
     assert report.to_dict()["ok"] is False
 
 
+def test_doctor_accepts_public_employees_for_lookups(fake: Any, make_client: MakeClient) -> None:
+    install_fields(fake, 19)
+    fake.groups = {"hr_timesheet.group_hr_timesheet_approver"}
+    fake.denied = {("hr.employee", "read")}
+    report = run_doctor(make_client(fake))
+    assert report.ok
+    assert [w.name for w in report.warnings] == ["access:hr.employee:read"]
+    fake.denied.add(("hr.employee.public", "read"))
+    assert [c.name for c in run_doctor(make_client(fake)).blocking] == ["access:hr.employee:read"]
+
+
 def test_doctor_on_19_over_rpc_warns_about_deprecation(fake: Any, make_client: MakeClient) -> None:
     install_fields(fake, 19)
     fake.groups = {"hr_timesheet.group_hr_timesheet_approver"}
