@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -118,7 +118,7 @@ class CallSite:
     protocol: str
     model: str
     method: str
-    secret: str | None = None
+    secret: str | None = field(default=None, repr=False)  # never in reprs or tracebacks
 
     @property
     def operation(self) -> str:

@@ -210,3 +210,10 @@ def test_secret_is_scrubbed_from_messages() -> None:
     exc = faults.remote_error(SITE, "builtins.TypeError", "bad args ['l2c', 7, 's3cr3t-key']")
     assert "s3cr3t-key" not in str(exc)
     assert "**********" in exc.message
+
+
+def test_call_site_never_shows_the_secret() -> None:
+    from lead2cash.connectors.odoo.faults import CallSite
+
+    site = CallSite("json2", "res.partner", "read", secret="0123456789abcdef-api-key")
+    assert "0123456789abcdef" not in repr(site)
