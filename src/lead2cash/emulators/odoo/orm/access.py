@@ -150,6 +150,7 @@ ACL: dict[str, list[tuple[str, str]]] = {
     "project.task.type": [(_U, R), ("project.group_project_user", ALL)],
     "project.task": [(_U, R), ("project.group_project_user", ALL)],
     "project.milestone": [(_U, R), ("project.group_project_user", ALL)],
+    "project.sale.line.employee.map": [(_U, R), ("project.group_project_manager", ALL)],
     "account.analytic.plan": [
         (_U, R),
         ("analytic.group_analytic_accounting", ALL),
