@@ -25,6 +25,22 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
+RULE_FIELDS = frozenset(
+    {
+        "kind",
+        "count",
+        "path_prefix",
+        "method",
+        "status",
+        "retry_after",
+        "latency",
+        "name",
+        "body",
+        "headers",
+    }
+)
+
+
 @dataclass
 class FaultRule:
     """One fault, applied to the next ``count`` matching calls."""
@@ -39,6 +55,18 @@ class FaultRule:
     name: str = ""
     body: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> FaultRule:
+        """A rule from a control-API body; ValueError names unknown fields."""
+        unknown = set(body) - RULE_FIELDS
+        if unknown:
+            raise ValueError(f"unknown fault fields: {sorted(unknown)}")
+        values = dict(body)
+        for number in ("retry_after", "latency"):
+            if values.get(number) is not None:
+                values[number] = float(values[number])
+        return cls(**values)
 
     def matches(self, method: str, path: str) -> bool:
         return path.startswith(self.path_prefix) and (

@@ -270,20 +270,6 @@ async def config(request: Request) -> Response:
     return _json(200, _no_floats(state.config()))
 
 
-_RULE_FIELDS = {
-    "kind",
-    "count",
-    "path_prefix",
-    "method",
-    "status",
-    "retry_after",
-    "latency",
-    "name",
-    "body",
-    "headers",
-}
-
-
 @control
 async def faults(request: Request) -> Response:
     state = _state(request)
@@ -300,13 +286,11 @@ async def faults(request: Request) -> Response:
             return _json(200, {"storm_seconds": float(body["seconds"])})
         if kind == "rate_limit" or (kind == "status" and int(body.get("status", 0)) == 429):
             body |= {"kind": "custom", "name": "rate_limit", "status": 429}
-        unknown = set(body) - _RULE_FIELDS
-        if unknown:
-            raise EmulatorError(422, {"message": f"unknown fault fields: {sorted(unknown)}"})
-        for number in ("retry_after", "latency"):
-            if body.get(number) is not None:
-                body[number] = float(body[number])
-        state.plan.add(FaultRule(**body))
+        try:
+            rule = FaultRule.from_json(body)
+        except ValueError as exc:
+            raise EmulatorError(422, {"message": str(exc)}) from None
+        state.plan.add(rule)
     return _json(200, {"faults": _no_floats(state.plan.pending())})
 
 

@@ -25,18 +25,6 @@ from lead2cash.emulators.hubspot.webhooks import deliver
 
 Handler = Callable[[Request], Awaitable[Response]]
 
-_RULE_FIELDS = {
-    "kind",
-    "count",
-    "path_prefix",
-    "method",
-    "status",
-    "retry_after",
-    "latency",
-    "name",
-    "body",
-    "headers",
-}
 _CATEGORIES = {
     400: "VALIDATION_ERROR",
     401: "INVALID_AUTHENTICATION",
@@ -227,13 +215,7 @@ def fault_rule(body: dict[str, Any]) -> FaultRule:
     policy = str(body.pop("policy", "TEN_SECONDLY_ROLLING"))
     if body.get("kind") == "rate_limit":
         body["kind"], body["status"] = "status", 429
-    unknown = set(body) - _RULE_FIELDS
-    if unknown:
-        raise ValueError(f"unknown fault fields: {sorted(unknown)}")
-    for number in ("retry_after", "latency"):
-        if body.get(number) is not None:
-            body[number] = float(body[number])
-    rule = FaultRule(**body)
+    rule = FaultRule.from_json(body)
     if rule.kind == "status" and not rule.body:
         if rule.status == 429:
             rule.body = json.dumps(rate_limit_body(policy))

@@ -36,18 +36,6 @@ DEFAULT_FAULT_CODES = {
     502: "SERVER_UNAVAILABLE",
     503: "SERVER_UNAVAILABLE",
 }
-_RULE_FIELDS = {
-    "kind",
-    "count",
-    "path_prefix",
-    "method",
-    "status",
-    "retry_after",
-    "latency",
-    "name",
-    "body",
-    "headers",
-}
 
 
 def _json(status: int, body: Any) -> Response:
@@ -148,13 +136,10 @@ def fault_rule(body: dict[str, Any]) -> FaultRule:
     body = dict(body)
     code = body.pop("error_code", None)
     message = body.pop("message", None)
-    unknown = set(body) - _RULE_FIELDS
-    if unknown:
-        raise ControlError(f"unknown fault fields: {sorted(unknown)}")
-    for number in ("retry_after", "latency"):
-        if body.get(number) is not None:
-            body[number] = float(body[number])
-    rule = FaultRule(**body)
+    try:
+        rule = FaultRule.from_json(body)
+    except ValueError as exc:
+        raise ControlError(str(exc)) from None
     if rule.kind == "status" and not rule.body:
         code = code or DEFAULT_FAULT_CODES.get(rule.status, "UNKNOWN_EXCEPTION")
         text = message or f"emulator fault: HTTP {rule.status}"
