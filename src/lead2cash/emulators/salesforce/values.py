@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from lead2cash.emulators import jsonout
 from lead2cash.emulators.salesforce.ids import to18
 from lead2cash.emulators.salesforce.schema import TEXT_TYPES, FieldDef
 
@@ -151,53 +152,6 @@ def to_python(f: FieldDef, raw: Any) -> Any:
     raise _parser_error(f, raw)  # pragma: no cover - every FieldType is handled above
 
 
-def _number(value: Decimal) -> str:
-    if not value.is_finite():
-        raise ValueError("cannot write a non-finite number to JSON")
-    return format(value, "f")
-
-
-def _write(value: Any, out: list[str]) -> None:
-    if value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, str):
-        out.append(json.dumps(value, ensure_ascii=False))
-    elif isinstance(value, int):
-        out.append(str(value))
-    elif isinstance(value, Decimal):
-        out.append(_number(value))
-    elif isinstance(value, float):
-        out.append(repr(value))
-    elif isinstance(value, datetime):
-        out.append(json.dumps(format_datetime(value)))
-    elif isinstance(value, date):
-        out.append(json.dumps(value.isoformat()))
-    elif isinstance(value, Mapping):
-        out.append("{")
-        for i, (key, item) in enumerate(value.items()):
-            if i:
-                out.append(",")
-            out.append(json.dumps(str(key), ensure_ascii=False))
-            out.append(":")
-            _write(item, out)
-        out.append("}")
-    elif isinstance(value, Sequence | set | frozenset):
-        out.append("[")
-        for i, item in enumerate(value):
-            if i:
-                out.append(",")
-            _write(item, out)
-        out.append("]")
-    else:
-        raise TypeError(f"cannot write {type(value).__name__} to JSON")
-
-
 def dumps(value: Any) -> bytes:
     """Compact UTF-8 JSON; Decimals digit for digit, date-times in Salesforce's format."""
-    out: list[str] = []
-    _write(value, out)
-    return "".join(out).encode()
+    return jsonout.dumps(value, format_datetime=format_datetime, allow_floats=True)
