@@ -20,6 +20,7 @@ Not emulated: one2many sub-rows spread over continuation lines, properties colum
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import zoneinfo
 from decimal import Decimal, InvalidOperation
@@ -239,6 +240,13 @@ class Loader:
                 ) from None
         if kind == "datetime":
             return self._datetime(text), []
+        if kind == "json":  # ir_fields._str_to_json
+            try:
+                return json.loads(text), []
+            except ValueError:
+                raise _ConversionError(
+                    f"'{_esc(text)}' does not seem to be a valid JSON for field '%(field)s'"
+                ) from None
         if kind == "selection":
             assert isinstance(field, f.SelectionField)
             options = field.options(self.env)
