@@ -16,6 +16,13 @@ from lead2cash.store.facade import Store
 console = Console()
 err_console = Console(stderr=True)
 
+LOG_JSON = typer.Option(
+    False,
+    "--log-json",
+    envvar="L2C_LOG_JSON",
+    help="Log one JSON object per line (for log shippers).",
+)
+
 DB_OPTION = typer.Option(
     None,
     "--database-url",

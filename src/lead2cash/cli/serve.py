@@ -6,7 +6,6 @@ enables ``POST /webhooks/hubspot``. Without a configuration file the API serves 
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -15,11 +14,12 @@ import uvicorn
 
 from lead2cash import errors
 from lead2cash.api.app import create_app
-from lead2cash.cli.common import DB_OPTION, console, fail, open_store
+from lead2cash.cli.common import DB_OPTION, LOG_JSON, console, fail, open_store
 from lead2cash.config.loader import load
 from lead2cash.config.schema import HubConfig
 from lead2cash.connectors.base import WebhookVerifier
 from lead2cash.connectors.hubspot.webhooks import HubSpotWebhookVerifier
+from lead2cash.observability import logs
 from lead2cash.security.secrets import resolve
 
 
@@ -39,10 +39,11 @@ def serve(
     port: int = typer.Option(8000, "--port"),
     config_file: Path | None = typer.Option(None, "--config", "-f", envvar="L2C_CONFIG"),
     env: str = typer.Option("dev", "--env", envvar="L2C_ENV"),
+    log_json: bool = LOG_JSON,
     database_url: str | None = DB_OPTION,
 ) -> None:
     """Serve the API until interrupted."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logs.configure(json_lines=log_json)
     verifiers: dict[str, WebhookVerifier] = {}
     if config_file is not None:
         try:

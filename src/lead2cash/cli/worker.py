@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-
 import typer
 
 from lead2cash import errors
-from lead2cash.cli.common import DB_OPTION, console, fail, open_store, settings
+from lead2cash.cli.common import DB_OPTION, LOG_JSON, console, fail, open_store, settings
 from lead2cash.engine.loading import build_registry
 from lead2cash.engine.retry import RetryPolicy
 from lead2cash.engine.worker import Worker
+from lead2cash.observability import logs
 
 
 def worker(
@@ -21,10 +20,11 @@ def worker(
     kinds: list[str] = typer.Option([], "--kind", help="Only run these job kinds."),
     batch_size: int | None = typer.Option(None, "--batch-size", min=1, max=1000),
     burst: bool = typer.Option(False, "--burst", help="Exit when no job is due."),
+    log_json: bool = LOG_JSON,
     database_url: str | None = DB_OPTION,
 ) -> None:
     """Claim and run jobs until stopped."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logs.configure(json_lines=log_json)
     s = settings(database_url)
     try:
         registry = build_registry([*s.handlers, *handlers])
