@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Final, Protocol
 
 import httpx
 
+from lead2cash import errors
 from lead2cash.connectors.odoo import faults
 
 
@@ -147,3 +148,67 @@ def post(
     if response.status_code >= 300:
         raise faults.http_status_error(site, response)
     return response
+
+
+class ServiceRpcTransport:
+    """What JSON-RPC and XML-RPC share: the ``common``/``object`` services, a uid from
+    ``common.authenticate``, and ``execute_kw`` with db, uid and secret on every call.
+    Subclasses provide ``name`` and ``_call`` (one request on the wire)."""
+
+    name: str = "rpc"
+
+    def __init__(self, http: httpx.Client, *, db: str, login: str, secret: str) -> None:
+        self._http = http
+        self._db = db
+        self._login = login
+        self._secret = secret
+        self._uid: int | None = None
+
+    @property
+    def uid(self) -> int | None:
+        return self._uid
+
+    def _call(self, site: faults.CallSite, service: str, method: str, params: list[Any]) -> Any:
+        raise NotImplementedError
+
+    def version(self) -> dict[str, Any]:
+        site = faults.CallSite(self.name, "common", "version", self._secret)
+        result = self._call(site, "common", "version", [])
+        if not isinstance(result, dict):
+            raise faults.malformed_answer(site, 200)
+        return result
+
+    def authenticate(self) -> int:
+        site = faults.CallSite(self.name, "common", "authenticate", self._secret)
+        uid = self._call(site, "common", "authenticate", [self._db, self._login, self._secret, {}])
+        if not isinstance(uid, int) or isinstance(uid, bool) or uid <= 0:
+            raise errors.AuthError(
+                f"Odoo refused the login of {self._login!r} on database {self._db!r}",
+                system=faults.SYSTEM,
+                operation="common.authenticate",
+                protocol=self.name,
+                remote_type="odoo.exceptions.AccessDenied",
+            )
+        self._uid = uid
+        return uid
+
+    def execute_kw(
+        self,
+        model: str,
+        method: str,
+        args: Sequence[Any],
+        kwargs: Mapping[str, Any],
+        context: Mapping[str, Any],
+    ) -> Any:
+        if self._uid is None:
+            self.authenticate()
+        site = faults.CallSite(self.name, model, method, self._secret)
+        options = dict(kwargs)
+        if context:
+            options["context"] = dict(context)
+        return self._call(
+            site,
+            "object",
+            "execute_kw",
+            [self._db, self._uid, self._secret, model, method, list(args), options],
+        )
