@@ -9,12 +9,14 @@ connector code under test is exactly the production code.
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
 import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
@@ -93,6 +95,26 @@ def raise_for_status(response: httpx.Response, *, system: str, operation: str) -
     exc = error_for_status(response, system=system, operation=operation)
     if exc is not None:
         raise exc
+
+
+def decode_json(
+    response: httpx.Response,
+    *,
+    system: str,
+    operation: str,
+    loads: Callable[[bytes], Any] = json.loads,
+) -> Any:
+    """The answer's JSON; a body that is not JSON (a proxy's HTML page, a cut answer) is an
+    UnavailableError: the system is not answering as itself, so try again later."""
+    try:
+        return loads(response.content)
+    except ValueError as exc:
+        raise errors.UnavailableError(
+            f"{system} {operation} answered with a body that is not JSON",
+            system=system,
+            operation=operation,
+            status=response.status_code,
+        ) from exc
 
 
 def _excerpt(response: httpx.Response, limit: int = 300) -> str:

@@ -105,3 +105,19 @@ def test_cursor_emits_each_version_once_across_the_boundary() -> None:
 def test_cursor_refuses_naive_times() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         WatermarkCursor().accept("a", datetime(2026, 1, 1))
+
+
+def test_decode_json_turns_a_non_json_answer_into_a_transient_error() -> None:
+    from decimal import Decimal
+
+    ok = httpx.Response(200, content=b'{"hours": 1.25}')
+    assert http.decode_json(
+        ok,
+        system="s",
+        operation="op",
+        loads=lambda b: __import__("json").loads(b, parse_float=Decimal),
+    ) == {"hours": Decimal("1.25")}
+    page = httpx.Response(200, content=b"<html>gateway timeout</html>")
+    with pytest.raises(errors.UnavailableError) as info:
+        http.decode_json(page, system="s", operation="op")
+    assert info.value.details["status"] == 200

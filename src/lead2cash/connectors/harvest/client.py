@@ -29,7 +29,7 @@ from lead2cash import errors
 from lead2cash.connectors.harvest import wire
 from lead2cash.connectors.harvest.ratelimit import TokenBucket
 from lead2cash.connectors.harvest.settings import HarvestSettings
-from lead2cash.connectors.http import RetryingSender
+from lead2cash.connectors.http import RetryingSender, decode_json
 
 log = logging.getLogger(__name__)
 
@@ -176,15 +176,7 @@ class HarvestClient:
         )
         self.bucket.acquire()
         response = self.sender.send(self.http, request, operation=operation)
-        try:
-            return wire.loads(response.content)
-        except ValueError as exc:
-            raise errors.UnavailableError(
-                f"harvest {operation} answered with a body that is not JSON",
-                system=SYSTEM,
-                operation=operation,
-                status=response.status_code,
-            ) from exc
+        return decode_json(response, system=SYSTEM, operation=operation, loads=wire.loads)
 
     # -- lists ------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from urllib.parse import quote
 import httpx
 
 from lead2cash import errors
+from lead2cash.connectors.http import decode_json
 from lead2cash.connectors.hubspot import wire
 from lead2cash.connectors.hubspot.objects import ObjectType, object_type
 from lead2cash.connectors.hubspot.ratelimit import DailyQuota, RollingWindow, token_key
@@ -199,15 +200,7 @@ class HubSpotClient:
         response = self.request(method, path, operation=operation, params=params, body=body)
         if response.status_code == 204 or not response.content:
             return None
-        try:
-            return json.loads(response.content)
-        except ValueError as exc:
-            raise errors.UnavailableError(
-                f"{SYSTEM} {operation} answered with a body that is not JSON",
-                system=SYSTEM,
-                operation=operation,
-                status=response.status_code,
-            ) from exc
+        return decode_json(response, system=SYSTEM, operation=operation)
 
     # -- objects ----------------------------------------------------------------------------
 

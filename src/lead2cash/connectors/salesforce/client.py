@@ -34,6 +34,7 @@ import httpx
 from pydantic import ValidationError
 
 from lead2cash import errors
+from lead2cash.connectors.http import decode_json
 from lead2cash.connectors.salesforce import wire
 from lead2cash.connectors.salesforce.auth import Session, fetch_session
 from lead2cash.connectors.salesforce.errorcodes import SYSTEM, SalesforceSender, remote_type
@@ -225,15 +226,7 @@ class SalesforceClient:
 
     def json(self, method: str, path: str, *, operation: str, **kwargs: Any) -> Any:
         response = self.request(method, path, operation=operation, **kwargs)
-        try:
-            return wire.loads(response.content)
-        except ValueError as exc:
-            raise errors.UnavailableError(
-                f"salesforce {operation} answered with a body that is not JSON",
-                system=SYSTEM,
-                operation=operation,
-                status=response.status_code,
-            ) from exc
+        return decode_json(response, system=SYSTEM, operation=operation, loads=wire.loads)
 
     # -- reads ------------------------------------------------------------------------------
 
