@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -108,15 +111,11 @@ def test_cursor_refuses_naive_times() -> None:
 
 
 def test_decode_json_turns_a_non_json_answer_into_a_transient_error() -> None:
-    from decimal import Decimal
-
     ok = httpx.Response(200, content=b'{"hours": 1.25}')
-    assert http.decode_json(
-        ok,
-        system="s",
-        operation="op",
-        loads=lambda b: __import__("json").loads(b, parse_float=Decimal),
-    ) == {"hours": Decimal("1.25")}
+    decimals = functools.partial(json.loads, parse_float=Decimal)
+    assert http.decode_json(ok, system="s", operation="op", loads=decimals) == {
+        "hours": Decimal("1.25")
+    }
     page = httpx.Response(200, content=b"<html>gateway timeout</html>")
     with pytest.raises(errors.UnavailableError) as info:
         http.decode_json(page, system="s", operation="op")
