@@ -20,9 +20,11 @@ from lead2cash.config.loader import fingerprint, read_yaml, validate
 from lead2cash.mapping.spec import (
     CompanySpec,
     ConsultantSpec,
+    ContractSpec,
     ExpenseCategorySpec,
     MappingSpec,
     ProductSpec,
+    TermsSpec,
 )
 from lead2cash.mapping.transforms import MISSING, evaluate
 from lead2cash.model.base import SourceRef
@@ -109,9 +111,13 @@ class Mapper:
             raise errors.MappingError(f"{field} is missing", field=field, rule="required")
         return value
 
+    def contract_spec(self, system: str) -> ContractSpec:
+        """A CRM's contract expressions: ``contracts.<system>``, else ``contract``."""
+        return self.spec.contracts.get(system, self.spec.contract)
+
     def contract(self, deal: Deal, customer: SourceRef) -> Contract:
         """The contract a won deal commits to."""
-        spec, record = self.spec.contract, deal_record(deal)
+        spec, record = self.contract_spec(deal.source.system), deal_record(deal)
         kind = self._need(spec.type, record, "contract.type")
         if kind not in CONTRACT_TYPES:
             raise errors.MappingError(
@@ -163,7 +169,7 @@ class Mapper:
     def _terms(
         self, kind: str, deal: Deal, record: dict[str, Any], currency: str
     ) -> TimeAndMaterials | MilestoneTerms | Retainer | FixedFee:
-        t = self.spec.contract.terms
+        t = self.contract_spec(deal.source.system).terms
         if kind == "time_and_materials":
             cap = self._eval(t.cap, record, "terms.cap")
             return TimeAndMaterials(
@@ -192,36 +198,39 @@ class Mapper:
             value = self._eval(t.contract_value, record, "terms.contract_value")
             return MilestoneTerms(
                 contract_value=None if value is MISSING else Money(amount=value, currency=currency),
-                milestones=[self._milestone(line, currency, i) for i, line in enumerate(lines)],
+                milestones=[self._milestone(t, line, currency, i) for i, line in enumerate(lines)],
             )
         return FixedFee(
             total=self._money(t.total, record, "terms.total", currency),
-            instalments=[self._instalment(line, currency, i) for i, line in enumerate(lines)],
+            instalments=[self._instalment(t, line, currency, i) for i, line in enumerate(lines)],
         )
 
-    def _share_or_amount(self, line: dict[str, Any], index: int, currency: str) -> dict[str, Any]:
-        t = self.spec.contract.terms
+    def _share_or_amount(
+        self, t: TermsSpec, line: dict[str, Any], index: int, currency: str
+    ) -> dict[str, Any]:
         share = self._eval(t.line_share, line, f"line_items.{index}.share")
         if share is not MISSING:
             return {"share": share}
         return {"amount": self._money(t.line_amount, line, f"line_items.{index}.amount", currency)}
 
-    def _milestone(self, line: dict[str, Any], currency: str, index: int) -> Milestone:
-        t = self.spec.contract.terms
+    def _milestone(
+        self, t: TermsSpec, line: dict[str, Any], currency: str, index: int
+    ) -> Milestone:
         due = self._eval(t.line_due_date, line, f"line_items.{index}.due_date")
         return Milestone(
             key=str(line["id"]),
             name=self._need(t.line_name, line, f"line_items.{index}.name"),
             due_date=None if due is MISSING else due,
-            **self._share_or_amount(line, index, currency),
+            **self._share_or_amount(t, line, index, currency),
         )
 
-    def _instalment(self, line: dict[str, Any], currency: str, index: int) -> Instalment:
-        t = self.spec.contract.terms
+    def _instalment(
+        self, t: TermsSpec, line: dict[str, Any], currency: str, index: int
+    ) -> Instalment:
         return Instalment(
             key=str(line["id"]),
             due_date=self._need(t.line_due_date, line, f"line_items.{index}.due_date"),
-            **self._share_or_amount(line, index, currency),
+            **self._share_or_amount(t, line, index, currency),
         )
 
     def rate_card(self, name: str, currency: str) -> RateCard:

@@ -144,6 +144,8 @@ class MappingSpec(_Spec):
     companies: dict[str, CompanySpec] = Field(min_length=1)
     triggers: dict[str, StageTrigger] = Field(default_factory=dict)
     contract: ContractSpec
+    #: per-CRM overrides of ``contract`` (Salesforce custom fields are named differently)
+    contracts: dict[str, ContractSpec] = Field(default_factory=dict)
     rate_cards: dict[str, dict[Currency, RateCardSpec]] = Field(default_factory=dict)
     consultants: dict[str, dict[str, ConsultantSpec]] = Field(default_factory=dict)
     match_consultants_by_email: bool = True
@@ -153,16 +155,18 @@ class MappingSpec(_Spec):
     @model_validator(mode="after")
     def _tables_exist(self) -> MappingSpec:
         used: set[str] = set()
-        exprs = [
-            self.contract.name,
-            self.contract.type,
-            self.contract.company,
-            self.contract.currency,
-            self.contract.start_date,
-            self.contract.end_date,
-            self.contract.po_number,
-            *self.contract.terms.model_dump().values(),
-        ]
+        exprs: list[str | None] = []
+        for contract in (self.contract, *self.contracts.values()):
+            exprs += [
+                contract.name,
+                contract.type,
+                contract.company,
+                contract.currency,
+                contract.start_date,
+                contract.end_date,
+                contract.po_number,
+                *contract.terms.model_dump().values(),
+            ]
         for text in exprs:
             if text:
                 used |= Expression.parse(text).tables_used()

@@ -22,7 +22,7 @@ from lead2cash.model.contract import (
     RoleRate,
     TimeAndMaterials,
 )
-from lead2cash.model.deal import Deal, LineItem
+from lead2cash.model.deal import Deal, DealBundle, LineItem
 from lead2cash.model.invoice import Invoice, InvoiceState, Payment, PaymentState
 from lead2cash.model.money import Money, round_amount
 from lead2cash.model.party import Address, Company, Contact, Customer
@@ -40,6 +40,7 @@ __all__ = [
     "Contract",
     "Customer",
     "Deal",
+    "DealBundle",
     "Expense",
     "ExpensePolicy",
     "FixedFee",

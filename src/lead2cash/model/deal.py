@@ -6,10 +6,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from lead2cash.model.base import Canonical, SourceRef
 from lead2cash.model.money import Money, StrictDecimal
+from lead2cash.model.party import Contact, Customer
 
 
 class LineItem(Canonical):
@@ -41,3 +42,14 @@ class Deal(Canonical):
     line_items: list[LineItem] = Field(default_factory=list)
     properties: dict[str, Any] = Field(default_factory=dict)
     archived: bool = False
+
+
+class DealBundle(BaseModel):
+    """A deal with the records the deal flow needs from the CRM: its customer company and
+    contacts, read in one step by the CRM connector (``connectors/<crm>/canonical.py``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    deal: Deal
+    customer: Customer | None = None
+    contacts: list[Contact] = Field(default_factory=list)
