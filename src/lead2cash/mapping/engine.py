@@ -272,6 +272,24 @@ class Mapper:
         """The mapped employee of a source user, or None (then match by e-mail if allowed)."""
         return self.spec.consultants.get(system, {}).get(str(user_id))
 
+    def deal_project(self, project: SourceRef, code: str | None) -> SourceRef:
+        """The binding of the Odoo project a tool's project delivers: ``<crm>:project:<deal>``,
+        which deal_to_project binds when it confirms the deal's sale order."""
+        link = self.spec.project_links.get(project.system)
+        if link is None:
+            raise errors.MappingError(
+                f"the mapping has no project_links entry for {project.system}",
+                field="project_links",
+                rule="known tool",
+            )
+        if not code or not code.strip():
+            raise errors.MappingError(
+                f"project {project.key} has no code naming its {link.crm} deal",
+                field="project.code",
+                rule="required",
+            )
+        return SourceRef(system=link.crm, object_type="project", external_id=code.strip())
+
     def product_for(self, billing_code: str | None) -> ProductSpec:
         if billing_code and billing_code in self.spec.billing_codes.codes:
             return self.spec.billing_codes.codes[billing_code]

@@ -131,6 +131,13 @@ class ExpenseCategorySpec(_Spec):
     markup: StrictDecimal = Field(default=Decimal(0), ge=0)
 
 
+class ProjectLinkSpec(_Spec):
+    """How a time or expense tool's project names the deal it delivers: its project code
+    is the deal's id in ``crm`` (``hubspot`` or ``salesforce``)."""
+
+    crm: str = Field(min_length=1)
+
+
 class CompanySpec(_Spec):
     odoo_company: str = Field(min_length=1)  # external id or name of the res.company
     currency: Currency
@@ -151,6 +158,8 @@ class MappingSpec(_Spec):
     match_consultants_by_email: bool = True
     billing_codes: BillingCodes
     expense_categories: dict[str, ExpenseCategorySpec] = Field(default_factory=dict)
+    #: tool (``harvest``, a CSV profile's source) → how its project codes name CRM deals
+    project_links: dict[str, ProjectLinkSpec] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _tables_exist(self) -> MappingSpec:

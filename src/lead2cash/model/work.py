@@ -51,6 +51,8 @@ class TimeEntry(Canonical):
 
     consultant: SourceRef
     project: SourceRef
+    #: the time tool's project code; ``project_links`` in the mapping says which deal it names
+    project_code: str | None = None
     task: SourceRef | None = None
     billing_code: str | None = None
     day: date
@@ -69,6 +71,7 @@ class Expense(Canonical):
 
     consultant: SourceRef
     project: SourceRef | None = None
+    project_code: str | None = None
     day: date
     amount: Money
     category: str | None = None

@@ -180,3 +180,12 @@ class BindingStore:
                 )
             )
             return [_from_row(r) for r in rows]
+
+    def of_model(self, odoo_model: str, *, system: str | None = None) -> list[Binding]:
+        """Every binding to records of one Odoo model (optionally of one source system)."""
+        clauses = [bindings.c.odoo_model == odoo_model]
+        if system is not None:
+            clauses.append(bindings.c.system == system)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(bindings).where(and_(*clauses)).order_by(bindings.c.id))
+            return [_from_row(r) for r in rows]

@@ -148,6 +148,8 @@ def builtin_properties() -> dict[str, dict[str, PropertyDef]]:
                 PropertyDef(n, label=n.title())
                 for n in ("name", "domain", "website", "phone", "address", "city", "zip")
             ),
+            PropertyDef("address2", label="Street Address 2"),
+            PropertyDef("state", label="State/Region"),
             PropertyDef("country", label="Country/Region"),
             PropertyDef("industry", "enumeration", "select", "Industry"),
             PropertyDef("description", label="Description", field_type="textarea"),
@@ -167,6 +169,7 @@ def builtin_properties() -> dict[str, dict[str, PropertyDef]]:
             PropertyDef("price", "number", "number", "Unit price"),
             PropertyDef("amount", "number", "number", "Net price"),
             PropertyDef("hs_product_id", "number", "number", "Product ID"),
+            PropertyDef("hs_sku", label="SKU"),
             PropertyDef("description", label="Description", field_type="textarea"),
             PropertyDef("recurringbillingfrequency", "enumeration", "select", "Billing frequency"),
         ),

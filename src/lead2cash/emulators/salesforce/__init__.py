@@ -76,6 +76,7 @@ Control API (JSON)
                                      "externalId": true, "unique": true}]},
          "stages": [{"ApiName": "Won", "IsClosed": true, "IsWon": true,
                      "DefaultProbability": 100, "ForecastCategory": "Closed"}],
+         "multi_currency": {"corporate_currency": "EUR"},
          "records": {
            "Account": [{"ref": "acme", "Name": "Acme", "BillingCountry": "FR"}],
            "Contact": [{"ref": "kim", "AccountId": "@acme", "LastName": "Allen"}],
@@ -89,6 +90,10 @@ Control API (JSON)
            "OpportunityContactRole": [{"OpportunityId": "@o1", "ContactId": "@kim",
                                        "Role": "Decision Maker", "IsPrimary": true}]}}
 
+    ``multi_currency`` turns the org multi-currency: ``CurrencyIsoCode`` appears on Account,
+    Contact, Opportunity, OpportunityLineItem (read-only: its opportunity's), Product2 and
+    PricebookEntry, defaulting to the corporate currency (without it, querying the field is
+    INVALID_FIELD, as in a single-currency org).
     ``ref`` names a record for ``"@ref"`` values later in the document. Seeding may set
     read-only fields (``Id``, ``CreatedDate``, ``SystemModstamp`` ...; stamps default to the
     clock). Unknown ``__c`` fields in seeded records are added with an inferred type. Answer

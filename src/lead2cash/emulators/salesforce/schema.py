@@ -385,12 +385,37 @@ def _standard_objects() -> dict[str, ObjectDef]:
 _DEFAULT_OBJECTS = _standard_objects()
 
 
+#: The types that get ``CurrencyIsoCode`` when the org turns multi-currency on (read-only on
+#: line items, which take their opportunity's currency).
+CURRENCY_OBJECTS = (
+    "Account",
+    "Contact",
+    "Opportunity",
+    "OpportunityLineItem",
+    "Product2",
+    "PricebookEntry",
+)
+
+
 class Schema:
     """The org's sObject types (standard ones plus the custom fields/objects added to it)."""
 
     def __init__(self) -> None:
         self.objects: dict[str, ObjectDef] = copy.deepcopy(_DEFAULT_OBJECTS)
         self._next_custom_prefix = 0
+        #: Set when the org is multi-currency (then ``CurrencyIsoCode`` exists).
+        self.corporate_currency: str | None = None
+
+    def enable_multi_currency(self, corporate: str) -> None:
+        """Add ``CurrencyIsoCode`` (a picklist) to :data:`CURRENCY_OBJECTS`, as enabling
+        multi-currency does; querying it in a single-currency org stays INVALID_FIELD."""
+        self.corporate_currency = corporate
+        for name in CURRENCY_OBJECTS:
+            own = name != "OpportunityLineItem"
+            field_def = FieldDef(
+                "CurrencyIsoCode", "picklist", createable=own, updateable=own, length=3
+            )
+            self.objects[name.lower()].add(field_def)
 
     def get(self, name: str) -> ObjectDef | None:
         return self.objects.get(name.lower())

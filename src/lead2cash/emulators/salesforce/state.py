@@ -7,6 +7,7 @@ server's threads while tests call these methods directly.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Mapping
@@ -315,7 +316,8 @@ class SalesforceState:
 
     def seed(self, document: Mapping[str, Any]) -> dict[str, Any]:
         """Add a seed document (all or nothing); see the package docstring for its shape."""
-        unknown = set(document) - {"fields", "stages", "jwt_public_keys", "records"}
+        sections = {"fields", "stages", "jwt_public_keys", "multi_currency", "records"}
+        unknown = set(document) - sections
         if unknown:
             raise ControlError(f"unknown seed sections: {sorted(unknown)}")
         with self.lock:
@@ -332,6 +334,11 @@ class SalesforceState:
     def _seed(self, document: Mapping[str, Any]) -> dict[str, Any]:
         for pem in document.get("jwt_public_keys", []):
             self.register_key(pem)
+        if "multi_currency" in document:
+            corporate = str(document["multi_currency"].get("corporate_currency", ""))
+            if not re.fullmatch(r"[A-Z]{3}", corporate):
+                raise ControlError("multi_currency.corporate_currency is an ISO code like 'EUR'")
+            self.data.enable_multi_currency(corporate)
         for sobject, fields in document.get("fields", {}).items():
             for spec in fields:
                 self._add_field(sobject, spec)

@@ -25,7 +25,7 @@ from lead2cash.emulators.salesforce.derived import (
     derive_opportunity,
 )
 from lead2cash.emulators.salesforce.ids import make_id, to18
-from lead2cash.emulators.salesforce.schema import CASCADE, ObjectDef, Schema
+from lead2cash.emulators.salesforce.schema import CASCADE, CURRENCY_OBJECTS, ObjectDef, Schema
 from lead2cash.emulators.salesforce.values import ApiError, MultipleChoices, to_python
 
 Row = dict[str, Any]
@@ -127,6 +127,27 @@ class OrgData:
         return None
 
     # -- writes -----------------------------------------------------------------------------
+
+    def enable_multi_currency(self, corporate: str) -> None:
+        """Turn multi-currency on: ``CurrencyIsoCode`` on the currency types, existing records
+        in the corporate currency (line items in their opportunity's)."""
+        self.schema.enable_multi_currency(corporate)
+        for name in CURRENCY_OBJECTS:
+            for row in self.table(self.object(name)).values():
+                row.setdefault("CurrencyIsoCode", None)
+                self._default_currency(name, row)
+
+    def _default_currency(self, sobject: str, row: Row) -> None:
+        corporate = self.schema.corporate_currency
+        if corporate is None or "CurrencyIsoCode" not in row:
+            return
+        if sobject == "OpportunityLineItem":
+            parent = self.find(row.get("OpportunityId"))
+            row["CurrencyIsoCode"] = (parent[1].get("CurrencyIsoCode") if parent else None) or (
+                corporate
+            )
+        elif row["CurrencyIsoCode"] is None:
+            row["CurrencyIsoCode"] = corporate
 
     def replace_stages(self, stages: Iterable[Stage]) -> None:
         obj = self.object("OpportunityStage")
@@ -264,6 +285,7 @@ class OrgData:
         if "OwnerId" in row:
             row["OwnerId"] = user
         row.update(changed)
+        self._default_currency(obj.name, row)
         if system:
             given = [changed.get(k) for k in ("SystemModstamp", "LastModifiedDate", "CreatedDate")]
             stamp = next((g for g in given if g is not None), None)

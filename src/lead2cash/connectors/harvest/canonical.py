@@ -1,0 +1,83 @@
+"""Harvest records as canonical objects: time entries and expenses.
+
+Harvest's approval is ``is_closed`` (Timesheet Approval); an entry that is not approved is
+carried across as ``approved=False`` so the flow can remove what it synced before. The project
+reference keeps Harvest's project ``code``: the mapping's ``project_links`` says which CRM deal
+the code names (``mappings.md``). A user is ``harvest:user:<id>``, a task ``harvest:task:<id>``
+and its name is the billing code.
+"""
+
+from __future__ import annotations
+
+from lead2cash import errors
+from lead2cash.connectors.harvest import wire
+from lead2cash.model.base import SourceRef
+from lead2cash.model.money import Money
+from lead2cash.model.work import Expense, TimeEntry
+
+SYSTEM = "harvest"
+
+
+def user_ref(user: wire.IdName) -> SourceRef:
+    return SourceRef(system=SYSTEM, object_type="user", external_id=str(user.id))
+
+
+def project_ref(project: wire.ProjectRef) -> SourceRef:
+    return SourceRef(system=SYSTEM, object_type="project", external_id=str(project.id))
+
+
+def time_entry(entry: wire.TimeEntry) -> TimeEntry:
+    """One Harvest time entry (any approval state)."""
+    return TimeEntry(
+        source=SourceRef(
+            system=SYSTEM,
+            object_type="time_entry",
+            external_id=str(entry.id),
+            modified_at=entry.updated_at,
+        ),
+        consultant=user_ref(entry.user),
+        project=project_ref(entry.project),
+        project_code=entry.project.code or None,
+        task=(
+            None
+            if entry.task is None
+            else SourceRef(system=SYSTEM, object_type="task", external_id=str(entry.task.id))
+        ),
+        billing_code=None if entry.task is None else entry.task.name,
+        day=entry.spent_date,
+        hours=entry.hours,
+        billable=bool(entry.billable),
+        approved=entry.approved,
+        notes=entry.notes or "",
+    )
+
+
+def expense(record: wire.Expense, *, default_currency: str | None = None) -> Expense:
+    """One Harvest expense, in its client's currency (``default_currency`` when Harvest does
+    not say; a :class:`~lead2cash.errors.ValidationError` when neither does)."""
+    currency = record.currency or default_currency
+    if not currency:
+        raise errors.ValidationError(
+            f"harvest expense {record.id} has no currency (its client has none)",
+            field="client.currency",
+            rule="required",
+            system=SYSTEM,
+        )
+    return Expense(
+        source=SourceRef(
+            system=SYSTEM,
+            object_type="expense",
+            external_id=str(record.id),
+            modified_at=record.updated_at,
+        ),
+        consultant=user_ref(record.user),
+        project=project_ref(record.project),
+        project_code=record.project.code or None,
+        day=record.spent_date,
+        amount=Money(amount=record.total_cost, currency=currency),
+        category=None if record.expense_category is None else record.expense_category.name,
+        description=record.notes or "",
+        has_receipt=record.receipt is not None and bool(record.receipt.url),
+        billable=bool(record.billable),
+        approved=record.approved,
+    )

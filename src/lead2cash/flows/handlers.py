@@ -1,0 +1,104 @@
+"""The flows' job handlers, registered explicitly (``L2C_HANDLERS='["lead2cash.flows.handlers"]'``
+or ``l2c worker -f lead2cash.yaml``, which adds this module).
+
+- ``deal_to_project.poll`` (schedule, ``l2c sync deal_to_project``): each CRM's changed deals,
+  one ``deal_to_project.deal`` job per version; ``hubspot.deal.import`` comes from webhooks;
+- ``timesheets.run`` / ``.batch`` / ``.entry`` and ``csv.timesheets.import``;
+- ``expenses.run`` / ``.batch`` / ``.entry`` and ``csv.expenses.import``;
+- ``status_feedback.run`` / ``.deal``.
+"""
+
+from __future__ import annotations
+
+from lead2cash.connectors.cursor import WatermarkCursor
+from lead2cash.connectors.hubspot.sync import sync as hubspot_sync
+from lead2cash.connectors.salesforce.sync import sync_records
+from lead2cash.engine.handlers import HandlerRegistry, JobContext
+from lead2cash.flows import expenses, status_feedback, timesheets
+from lead2cash.flows.deal_to_project import sync_deal
+from lead2cash.flows.runtime import Hub, hub_of
+from lead2cash.store.jobs import NewJob
+
+#: flow name → the job kind that runs it now (``l2c sync <flow>``, the schedules).
+RUN_KINDS = {
+    "deal_to_project": "deal_to_project.poll",
+    "timesheets": "timesheets.run",
+    "expenses": "expenses.run",
+    "status_feedback": "status_feedback.run",
+}
+
+
+def poll_deals(hub: Hub) -> int:
+    """Enqueue a deal job for each new deal version in the configured CRMs."""
+    jobs: list[NewJob] = []
+    cursors: dict[str, WatermarkCursor] = {}
+    if hub.hubspot is not None:
+        name = "deal_to_project.hubspot"
+        stored = hub.store.cursors.get(name)
+        found = hubspot_sync(
+            hub.hubspot,
+            "deals",
+            WatermarkCursor.model_validate(stored) if stored else WatermarkCursor(),
+        )
+        cursors[name] = found.cursor
+        jobs += [
+            NewJob(
+                "deal_to_project.deal",
+                f"deal:hubspot:{v.id}:{v.modified.isoformat()}",
+                {"system": "hubspot", "deal_id": v.id},
+            )
+            for v in found.records
+        ]
+    if hub.salesforce is not None:
+        name = "deal_to_project.salesforce"
+        stored = hub.store.cursors.get(name)
+        result = sync_records(
+            hub.salesforce,
+            "Opportunity",
+            ["Id", "StageName", "SystemModstamp"],
+            WatermarkCursor.model_validate(stored) if stored else WatermarkCursor(),
+        )
+        cursors[name] = result.cursor
+        jobs += [
+            NewJob(
+                "deal_to_project.deal",
+                f"deal:salesforce:{r['Id']}:{r['SystemModstamp']}",
+                {"system": "salesforce", "deal_id": str(r["Id"])},
+            )
+            for r in result.records
+        ]
+    with hub.store.engine.begin() as conn:
+        created = sum(e.created for e in hub.store.jobs.enqueue(jobs, conn=conn))
+        for name, cursor in cursors.items():
+            hub.store.cursors.put(name, cursor.model_dump(mode="json"), conn=conn)
+    return created
+
+
+def _poll(ctx: JobContext) -> None:
+    ctx.log.info("deal_to_project: %d deal versions to sync", poll_deals(hub_of(ctx)))
+
+
+def _deal(ctx: JobContext) -> None:
+    outcome = sync_deal(hub_of(ctx), ctx, str(ctx.payload["system"]), str(ctx.payload["deal_id"]))
+    ctx.log.info("deal %s: %s", outcome.deal, outcome.status)
+
+
+def _hubspot_webhook(ctx: JobContext) -> None:
+    outcome = sync_deal(hub_of(ctx), ctx, "hubspot", str(ctx.payload["objectId"]))
+    ctx.log.info("deal %s: %s", outcome.deal, outcome.status)
+
+
+def register(registry: HandlerRegistry) -> None:
+    registry.register("deal_to_project.poll", _poll)
+    registry.register("deal_to_project.deal", _deal)
+    registry.register("hubspot.deal.import", _hubspot_webhook)
+    registry.register("timesheets.run", timesheets.handle_run)
+    registry.register("timesheets.batch", timesheets.handle_batch)
+    registry.register("timesheets.entry", timesheets.handle_entry)
+    registry.register("csv.timesheets.import", timesheets.handle_csv_row)
+    registry.register("expenses.run", expenses.handle_run)
+    registry.register("expenses.batch", expenses.handle_batch)
+    registry.register("expenses.entry", expenses.handle_entry)
+    registry.register("csv.expenses.import", expenses.handle_csv_row)
+    registry.register("status_feedback.run", status_feedback.handle_run)
+    registry.register("status_feedback.deal", status_feedback.handle_deal)
