@@ -52,7 +52,8 @@ def run(hub: Hub) -> RunReport:
         else WatermarkCursor(overlap_seconds=hub.flow("timesheets").overlap_minutes * 60)
     )
     found = sync_time_entries(client, cursor)
-    entries: list[TimeEntry] = [harvest_canonical.time_entry(r) for r in found.records]
+    codes = harvest_canonical.project_codes(client) if found.records else {}
+    entries: list[TimeEntry] = [harvest_canonical.time_entry(r, codes) for r in found.records]
     planned = work.plan(hub, entries)
     batches = work.enqueue_plan(
         hub, "timesheets", planned, cursor=(CURSOR, found.cursor.model_dump(mode="json"))

@@ -3,14 +3,18 @@
 Harvest's approval is ``is_closed`` (Timesheet Approval); an entry that is not approved is
 carried across as ``approved=False`` so the flow can remove what it synced before. The project
 reference keeps Harvest's project ``code``: the mapping's ``project_links`` says which CRM deal
-the code names (``mappings.md``). A user is ``harvest:user:<id>``, a task ``harvest:task:<id>``
+the code names (``mappings.md``). Harvest's time entries carry only the project's id and name,
+so the codes come from ``GET /v2/projects`` (:func:`project_codes`, once per run). A user is ``harvest:user:<id>``, a task ``harvest:task:<id>``
 and its name is the billing code.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from lead2cash import errors
 from lead2cash.connectors.harvest import wire
+from lead2cash.connectors.harvest.client import PROJECTS, HarvestClient
 from lead2cash.model.base import SourceRef
 from lead2cash.model.money import Money
 from lead2cash.model.work import Expense, TimeEntry
@@ -22,12 +26,23 @@ def user_ref(user: wire.IdName) -> SourceRef:
     return SourceRef(system=SYSTEM, object_type="user", external_id=str(user.id))
 
 
-def project_ref(project: wire.ProjectRef) -> SourceRef:
+def project_ref(project: wire.IdName) -> SourceRef:
     return SourceRef(system=SYSTEM, object_type="project", external_id=str(project.id))
 
 
-def time_entry(entry: wire.TimeEntry) -> TimeEntry:
-    """One Harvest time entry (any approval state)."""
+def project_codes(client: HarvestClient) -> dict[int, str]:
+    """Every project's code by project id (archived projects included)."""
+    codes: dict[int, str] = {}
+    for page in client.pages(PROJECTS):
+        for raw in page.records:
+            project = wire.Project.model_validate(raw)
+            if project.code:
+                codes[project.id] = project.code
+    return codes
+
+
+def time_entry(entry: wire.TimeEntry, codes: Mapping[int, str] | None = None) -> TimeEntry:
+    """One Harvest time entry (any approval state); ``codes`` from :func:`project_codes`."""
     return TimeEntry(
         source=SourceRef(
             system=SYSTEM,
@@ -37,7 +52,7 @@ def time_entry(entry: wire.TimeEntry) -> TimeEntry:
         ),
         consultant=user_ref(entry.user),
         project=project_ref(entry.project),
-        project_code=entry.project.code or None,
+        project_code=(codes or {}).get(entry.project.id),
         task=(
             None
             if entry.task is None

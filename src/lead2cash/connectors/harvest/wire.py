@@ -127,7 +127,7 @@ class TimeEntry(Wire):
     spent_date: date
     user: IdName
     client: IdName | None = None
-    project: ProjectRef
+    project: IdName
     task: IdName | None = None
     user_assignment: UserAssignment | None = None
     task_assignment: TaskAssignment | None = None
