@@ -42,7 +42,7 @@ class Period:
     @classmethod
     def parse(cls, text: str) -> Period:
         """The period a ``YYYY-MM`` text names; anything else raises ``ValidationError``."""
-        match = _TEXT.fullmatch(text.strip()) if isinstance(text, str) else None
+        match = _TEXT.fullmatch(str(text).strip())
         if match is None:
             raise _invalid(text)
         return cls(int(match.group(1)), int(match.group(2)))

@@ -37,7 +37,8 @@ def planned_amounts(
         if amount is not None:
             exact.append(amount.amount)
         else:
-            assert whole is not None and share is not None  # checked by the model
+            assert whole is not None  # the model checks shares have a whole
+            assert share is not None
             exact.append(times(share, whole.amount))
     rounded = [draft.rounded(value) for value in exact]
     if whole is None:

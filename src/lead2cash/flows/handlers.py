@@ -10,10 +10,14 @@ or ``l2c worker -f lead2cash.yaml``, which adds this module).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from lead2cash.config.schema import FlowSection
 from lead2cash.connectors.cursor import WatermarkCursor
 from lead2cash.connectors.hubspot.sync import sync as hubspot_sync
 from lead2cash.connectors.salesforce.sync import sync_records
 from lead2cash.engine.handlers import HandlerRegistry, JobContext
+from lead2cash.engine.scheduler import Schedule
 from lead2cash.flows import expenses, status_feedback, timesheets
 from lead2cash.flows.deal_to_project import sync_deal
 from lead2cash.flows.runtime import Hub, hub_of
@@ -26,6 +30,24 @@ RUN_KINDS = {
     "expenses": "expenses.run",
     "status_feedback": "status_feedback.run",
 }
+
+#: The schedule of each flow when the configuration names none (cron, UTC).
+DEFAULT_SCHEDULES = {
+    "deal_to_project": "*/5 * * * *",
+    "timesheets": "*/15 * * * *",
+    "expenses": "0 2 * * *",
+    "status_feedback": "*/30 * * * *",
+}
+
+
+def schedules(flows: Mapping[str, FlowSection]) -> list[Schedule]:
+    """The scheduler's schedules for the configured flows (``flows.<name>.schedule``)."""
+    found = []
+    for name, kind in RUN_KINDS.items():
+        section = flows.get(name) or FlowSection()
+        cron = section.schedule or DEFAULT_SCHEDULES[name]
+        found.append(Schedule(name, cron, kind, enabled=section.enabled))
+    return found
 
 
 def poll_deals(hub: Hub) -> int:

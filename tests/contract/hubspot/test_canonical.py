@@ -123,7 +123,7 @@ def firm_document() -> dict[str, Any]:
     }
 
 
-def test_full_deal_with_company_contacts_and_line_items(target) -> None:
+def test_full_deal_with_company_contacts_and_line_items(target: Any) -> None:
     target.seed(firm_document(), at=T_SEED)
     client = target.client()
     bundle = deal_bundle(
@@ -211,7 +211,7 @@ def test_full_deal_with_company_contacts_and_line_items(target) -> None:
     )
 
 
-def test_deal_without_company_has_no_customer(target) -> None:
+def test_deal_without_company_has_no_customer(target: Any) -> None:
     target.seed(firm_document())
     bundle = deal_bundle(target.client(), "502")
     assert bundle.customer is None
@@ -223,7 +223,7 @@ def test_deal_without_company_has_no_customer(target) -> None:
     assert bundle.deal.is_won is False
 
 
-def test_default_currency_and_missing_currency(target) -> None:
+def test_default_currency_and_missing_currency(target: Any) -> None:
     doc = firm_document()
     doc["deals"][2]["properties"]["amount"] = "800"
     target.seed(doc)
@@ -240,7 +240,7 @@ def test_default_currency_and_missing_currency(target) -> None:
     assert bad.value.details["field"] == "default_currency"
 
 
-def test_won_flag_comes_from_stage_metadata(target) -> None:
+def test_won_flag_comes_from_stage_metadata(target: Any) -> None:
     doc = firm_document()
     doc["pipelines"] = {
         "deals": [
@@ -285,7 +285,7 @@ def test_won_flag_comes_from_stage_metadata(target) -> None:
     assert deal_bundle(client, "602").deal.pipeline == "services"
 
 
-def test_invalid_contact_email_is_dropped(target) -> None:
+def test_invalid_contact_email_is_dropped(target: Any) -> None:
     doc = firm_document()
     doc["contacts"].append(
         {"id": "203", "properties": {"firstname": "Bo", "email": "bo at globex"}}
@@ -297,13 +297,13 @@ def test_invalid_contact_email_is_dropped(target) -> None:
     assert (bo.source.external_id, bo.name, bo.email) == ("203", "Bo", None)
 
 
-def test_missing_deal_is_not_found(target) -> None:
+def test_missing_deal_is_not_found(target: Any) -> None:
     target.seed(firm_document())
     with pytest.raises(errors.NotFoundError):
         deal_bundle(target.client(), "999999")
 
 
-def test_archived_deal_is_read_as_archived(target) -> None:
+def test_archived_deal_is_read_as_archived(target: Any) -> None:
     target.emulator()
     target.seed(firm_document())
     client = target.client()
@@ -313,7 +313,7 @@ def test_archived_deal_is_read_as_archived(target) -> None:
     assert bundle.deal.name == "Orphan deal"
 
 
-def test_repeated_reads_give_equal_bundles(target) -> None:
+def test_repeated_reads_give_equal_bundles(target: Any) -> None:
     target.seed(firm_document())
     client = target.client()
     first = deal_bundle(client, "501", properties=["contract_type"])
@@ -322,7 +322,7 @@ def test_repeated_reads_give_equal_bundles(target) -> None:
     assert first.model_dump(mode="json") == second.model_dump(mode="json")
 
 
-def test_deal_without_name_names_the_field(target) -> None:
+def test_deal_without_name_names_the_field(target: Any) -> None:
     doc = firm_document()
     doc["deals"].append({"id": "701", "properties": {"dealstage": "closedwon"}})
     target.seed(doc)
@@ -331,7 +331,7 @@ def test_deal_without_name_names_the_field(target) -> None:
     assert raised.value.details["field"] == "dealname"
 
 
-def test_malformed_answer_is_a_validation_error(target) -> None:
+def test_malformed_answer_is_a_validation_error(target: Any) -> None:
     state = target.emulator()
     target.seed(firm_document())
     state.plan.add(

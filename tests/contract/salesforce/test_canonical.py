@@ -12,6 +12,7 @@ import pytest
 
 from lead2cash import errors
 from lead2cash.connectors.salesforce.canonical import opportunity_bundle
+from lead2cash.emulators.faults import FaultRule
 from lead2cash.emulators.salesforce.ids import make_id
 from lead2cash.model import Address, Money, SourceRef
 
@@ -124,11 +125,11 @@ def org_document(*, multi_currency: bool = True) -> dict[str, Any]:
     return doc
 
 
-def _queries(target) -> list[Any]:
+def _queries(target: Any) -> list[Any]:
     return [c for c in target.calls() if c.path.endswith("/query")]
 
 
-def test_full_opportunity_in_one_query(target) -> None:
+def test_full_opportunity_in_one_query(target: Any) -> None:
     refs = target.seed(org_document(), at=T_SEED)["refs"]
     client = target.client(multi_currency=True, currency="EUR")
     bundle = opportunity_bundle(
@@ -219,7 +220,7 @@ def test_full_opportunity_in_one_query(target) -> None:
     assert kim.customer == lea.customer == deal.customer
 
 
-def test_opportunity_without_account(target) -> None:
+def test_opportunity_without_account(target: Any) -> None:
     refs = target.seed(org_document())["refs"]
     bundle = opportunity_bundle(target.client(multi_currency=True), refs["o2"])
     assert bundle.customer is None
@@ -232,7 +233,7 @@ def test_opportunity_without_account(target) -> None:
     assert bundle.deal.properties["AccountId"] is None
 
 
-def test_single_currency_org_uses_the_default_currency(target) -> None:
+def test_single_currency_org_uses_the_default_currency(target: Any) -> None:
     refs = target.seed(org_document(multi_currency=False))["refs"]
     client = target.client(currency="USD")
     assert opportunity_bundle(client, refs["o2"]).deal.amount == Money.of("500", "USD")
@@ -245,7 +246,7 @@ def test_single_currency_org_uses_the_default_currency(target) -> None:
         opportunity_bundle(target.client(multi_currency=True), refs["o2"])
 
 
-def test_won_flag_is_is_won(target) -> None:
+def test_won_flag_is_is_won(target: Any) -> None:
     refs = target.seed(org_document())["refs"]
     client = target.client(multi_currency=True)
     won = {ref: opportunity_bundle(client, refs[ref]).deal.is_won for ref in ("o1", "o2", "o3")}
@@ -256,13 +257,13 @@ def test_won_flag_is_is_won(target) -> None:
     assert (moved.stage, moved.is_won) == ("Closed Won", True)
 
 
-def test_unknown_custom_field_is_rejected(target) -> None:
+def test_unknown_custom_field_is_rejected(target: Any) -> None:
     refs = target.seed(org_document())["refs"]
     with pytest.raises(errors.RejectedError):
         opportunity_bundle(target.client(multi_currency=True), refs["o1"], fields=["Nope__c"])
 
 
-def test_missing_deleted_and_malformed_ids(target) -> None:
+def test_missing_deleted_and_malformed_ids(target: Any) -> None:
     refs = target.seed(org_document())["refs"]
     client = target.client(multi_currency=True)
     with pytest.raises(errors.NotFoundError):
@@ -280,7 +281,7 @@ def test_missing_deleted_and_malformed_ids(target) -> None:
     assert bad_field.value.details["field"] == "fields"
 
 
-def test_repeated_reads_give_equal_bundles(target) -> None:
+def test_repeated_reads_give_equal_bundles(target: Any) -> None:
     refs = target.seed(org_document())["refs"]
     client = target.client(multi_currency=True)
     first = opportunity_bundle(client, refs["o1"], fields=["contract_type__c"])
@@ -291,9 +292,7 @@ def test_repeated_reads_give_equal_bundles(target) -> None:
     assert first.deal.properties["Contract_Type__c"] == "time_and_materials"
 
 
-def test_a_record_that_does_not_fit_is_a_validation_error(target) -> None:
-    from lead2cash.emulators.faults import FaultRule
-
+def test_a_record_that_does_not_fit_is_a_validation_error(target: Any) -> None:
     refs = target.seed(org_document())["refs"]
     state = target.emulator()
     body = (

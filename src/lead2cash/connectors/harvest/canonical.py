@@ -4,8 +4,8 @@ Harvest's approval is ``is_closed`` (Timesheet Approval); an entry that is not a
 carried across as ``approved=False`` so the flow can remove what it synced before. The project
 reference keeps Harvest's project ``code``: the mapping's ``project_links`` says which CRM deal
 the code names (``mappings.md``). Harvest's time entries carry only the project's id and name,
-so the codes come from ``GET /v2/projects`` (:func:`project_codes`, once per run). A user is ``harvest:user:<id>``, a task ``harvest:task:<id>``
-and its name is the billing code.
+so the codes come from ``GET /v2/projects`` (:func:`project_codes`, once per run). A user is
+``harvest:user:<id>``, a task ``harvest:task:<id>`` and its name is the billing code.
 """
 
 from __future__ import annotations

@@ -84,9 +84,10 @@ def deal_bundle(
     ``properties``: deal properties to read besides the defaults (the names the mapping's
     expressions use); every property read ends up in ``Deal.properties``.
     ``line_item_properties``: the same for line items (``LineItem.properties``).
-    ``vat_property``: the company property holding the VAT number. Raises :class:`~lead2cash.errors.NotFoundError`
-    when HubSpot has no such deal, :class:`~lead2cash.errors.ValidationError` (naming the field)
-    when what it has cannot be translated.
+    ``vat_property``: the company property holding the VAT number. Raises
+    :class:`~lead2cash.errors.NotFoundError` when HubSpot has no such deal,
+    :class:`~lead2cash.errors.ValidationError` (naming the field) when what it has cannot be
+    translated.
     """
     label = f"{SYSTEM} deal {deal_id}"
     record = _read_deal(client, deal_id, properties, label)
