@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from lead2cash.demo import sources
-from lead2cash.flows.handlers import schedules
-from lead2cash.config.schema import FlowSection
-from lead2cash.engine.scheduler import Scheduler
-from lead2cash.store.jobs import JobFilter, NewJob
 from tests.e2e.conftest import StackFactory, problems
+
+from lead2cash.config.schema import FlowSection
+from lead2cash.demo import sources
+from lead2cash.engine.scheduler import Scheduler
+from lead2cash.flows.handlers import schedules
+from lead2cash.store.jobs import JobFilter, NewJob
 
 START = date(2026, 11, 2)
 

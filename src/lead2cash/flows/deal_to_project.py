@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from lead2cash import errors
 from lead2cash.connectors.hubspot.canonical import deal_bundle
+from lead2cash.connectors.salesforce.canonical import opportunity_bundle
 from lead2cash.engine.handlers import JobContext
 from lead2cash.flows.runtime import HUBSPOT_DEAL_PROPERTIES, Hub
 from lead2cash.model.base import SourceRef
@@ -87,8 +88,6 @@ def load_bundle(hub: Hub, system: str, deal_id: str) -> DealBundle:
             line_item_properties=wanted,
         )
     if system == "salesforce":
-        from lead2cash.connectors.salesforce.canonical import opportunity_bundle
-
         extra = [f for f in (hub.salesforce_order_field, hub.salesforce_project_field) if f]
         return opportunity_bundle(hub.need_salesforce(), deal_id, fields=[*wanted, *extra])
     raise errors.ValidationError(
