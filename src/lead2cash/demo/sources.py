@@ -275,7 +275,22 @@ def seed_salesforce(http: httpx.Client, deals: tuple[DealSeed, ...] = UK_DEALS) 
                 "Role": "Decision Maker",
             }
         )
-    refs = _post(http, "/_emulator/seed", {"records": records})["refs"]
+    custom = (
+        "Contract_Type__c",
+        "Business_Unit__c",
+        "Rate_Card__c",
+        "Not_To_Exceed__c",
+        "Retainer_Fee__c",
+        "Retainer_Hours__c",
+        "Overage_Rate__c",
+        "Rollover__c",
+        *SALESFORCE_ODOO_FIELDS,
+    )
+    fields = {
+        "Opportunity": [{"name": name, "type": "string"} for name in custom],
+        "Account": [{"name": "VAT_Number__c", "type": "string"}],
+    }
+    refs = _post(http, "/_emulator/seed", {"fields": fields, "records": records})["refs"]
     return {d.key: str(refs[f"o_{d.key}"]) for d in deals}
 
 

@@ -65,15 +65,17 @@ def approval_key(deal: SourceRef) -> str:
     return f"approval:{deal.system}:{deal.external_id}"
 
 
-def mapped_properties(hub: Hub, system: str) -> list[str]:
-    """The deal properties the mapping's contract expressions read."""
+def mapped_properties(hub: Hub, system: str, *, lines: bool = False) -> list[str]:
+    """The deal properties the mapping's contract expressions read (``lines``: the line-item
+    properties of the milestone and instalment expressions instead)."""
     spec = hub.mapper.contract_spec(system)
+    texts = [v for k, v in spec.model_dump().items() if k != "terms" and isinstance(v, str)]
+    for name, text in spec.terms.model_dump().items():
+        if isinstance(text, str) and name.startswith("line_") == lines:
+            texts.append(text)
     names: set[str] = set()
-    for value in spec.model_dump().values():
-        texts = value.values() if isinstance(value, dict) else [value]
-        for text in texts:
-            if isinstance(text, str):
-                names.update(_PROPERTY.findall(text))
+    for text in texts:
+        names.update(_PROPERTY.findall(text))
     return sorted(names)
 
 
@@ -85,7 +87,7 @@ def load_bundle(hub: Hub, system: str, deal_id: str) -> DealBundle:
             hub.need_hubspot(),
             deal_id,
             properties=[*wanted, *HUBSPOT_DEAL_PROPERTIES],
-            line_item_properties=wanted,
+            line_item_properties=mapped_properties(hub, system, lines=True),
         )
     if system == "salesforce":
         extra = [f for f in (hub.salesforce_order_field, hub.salesforce_project_field) if f]

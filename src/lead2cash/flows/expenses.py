@@ -22,7 +22,7 @@ from lead2cash.connectors.harvest.sync import sync_expenses
 from lead2cash.connectors.odoo.gateway import EntryResult, Scope
 from lead2cash.engine.handlers import JobContext
 from lead2cash.flows import work
-from lead2cash.flows.runtime import Hub, hub_of
+from lead2cash.flows.runtime import Hub, hub_of, inbound
 from lead2cash.model.work import Expense
 
 CURSOR = "expenses.harvest"
@@ -84,5 +84,5 @@ def handle_entry(ctx: JobContext) -> None:
 
 def handle_csv_row(ctx: JobContext) -> None:
     hub = hub_of(ctx)
-    expense = csv_canonical.expense(ExpenseRow.model_validate(ctx.payload))
+    expense = csv_canonical.expense(ExpenseRow.model_validate(inbound(hub, ctx)))
     work.handle_entry(ctx, hub, "expenses", _sync(hub, _batch_name(ctx)), items=[expense])

@@ -20,7 +20,7 @@ from lead2cash.engine.handlers import HandlerRegistry, JobContext
 from lead2cash.engine.scheduler import Schedule
 from lead2cash.flows import expenses, status_feedback, timesheets
 from lead2cash.flows.deal_to_project import sync_deal
-from lead2cash.flows.runtime import Hub, hub_of
+from lead2cash.flows.runtime import Hub, hub_of, inbound
 from lead2cash.store.jobs import NewJob
 
 #: flow name → the job kind that runs it now (``l2c sync <flow>``, the schedules).
@@ -106,7 +106,8 @@ def _deal(ctx: JobContext) -> None:
 
 
 def _hubspot_webhook(ctx: JobContext) -> None:
-    outcome = sync_deal(hub_of(ctx), ctx, "hubspot", str(ctx.payload["objectId"]))
+    hub = hub_of(ctx)
+    outcome = sync_deal(hub, ctx, "hubspot", str(inbound(hub, ctx)["objectId"]))
     ctx.log.info("deal %s: %s", outcome.deal, outcome.status)
 
 

@@ -181,6 +181,25 @@ class Hub:
         )
 
 
+def inbound(hub: Hub, ctx: JobContext) -> dict[str, Any]:
+    """The message a job from the inbox carries (its stored payload), or the job's own payload
+    (a job replayed with an edited payload carries the message itself)."""
+    payload = ctx.payload
+    if "inbox_id" not in payload:
+        return payload
+    row = hub.store.inbox.get(int(payload["inbox_id"]))
+    if row is None:
+        raise errors.NotFoundError(
+            f"inbox message {payload['inbox_id']} is gone", operation="inbox.get"
+        )
+    message = row["payload"]
+    if not isinstance(message, dict):
+        raise errors.ValidationError(
+            "the inbox message is not a JSON object", field="payload", rule="object"
+        )
+    return message
+
+
 def hub_of(ctx: JobContext) -> Hub:
     """The hub of the worker running ``ctx`` (``l2c worker -f lead2cash.yaml`` provides it)."""
     hub = ctx.services.get("hub")

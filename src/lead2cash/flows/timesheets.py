@@ -22,7 +22,7 @@ from lead2cash.connectors.harvest.sync import sync_time_entries
 from lead2cash.connectors.odoo.gateway import EntryResult, Scope
 from lead2cash.engine.handlers import JobContext
 from lead2cash.flows import work
-from lead2cash.flows.runtime import Hub, hub_of
+from lead2cash.flows.runtime import Hub, hub_of, inbound
 from lead2cash.model.work import TimeEntry
 
 CURSOR = "timesheets.harvest"
@@ -83,5 +83,5 @@ def handle_entry(ctx: JobContext) -> None:
 
 def handle_csv_row(ctx: JobContext) -> None:
     hub = hub_of(ctx)
-    entry = csv_canonical.time_entry(TimesheetRow.model_validate(ctx.payload))
+    entry = csv_canonical.time_entry(TimesheetRow.model_validate(inbound(hub, ctx)))
     work.handle_entry(ctx, hub, "timesheets", _sync(hub), items=[entry])

@@ -176,10 +176,19 @@ def test_demo_runs_to_the_end(tmp_path: Path) -> None:
         [sys.executable, "-m", "lead2cash", "demo", "--no-serve", "--home", str(tmp_path)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    assert "final states: {'done': 202}" in result.stdout
+    rows = {
+        line.split("│")[1].strip(): line.split("│")[2].strip()
+        for line in result.stdout.splitlines()
+        if line.count("│") == 3
+    }
+    assert rows["confirmed sale orders in Odoo"] == "6"  # 4 HubSpot deals, 2 Salesforce
+    assert rows["projects Odoo created from them"] == "6"
+    assert rows["exception/validation"] == "2"  # the Barter deal, the unmapped expense
+    assert "parked" not in rows and "dead" not in rows
+    assert "audit chain: intact" in result.stdout
 
 
 def test_trace_command(url: str, failed_jobs: Store) -> None:
