@@ -4,8 +4,9 @@ A billing run reads a :class:`BillingLedger` and returns the next one with its p
 caller stores it (it serialises to JSON with sorted keys, so the same ledger is the same text)
 and passes it to the next run. Whatever a ledger names is never billed again.
 
-- ``hours_billed`` / ``amount_billed``: time-and-materials hours and time amount billed to date;
-  the amount is what a not-to-exceed cap counts (expenses are not part of the cap).
+- ``hours_billed``: hours of time entries billed to date (T&M lines, retainer drawdown and
+  overage). ``amount_billed``: the time-and-materials time amount billed to date, what a
+  not-to-exceed cap counts (expenses, fees and instalments are not part of it).
 - ``rollover_hours``: a retainer's unused included hours carried into the period after the last
   one in ``retainer_periods`` (or, on an empty ledger, an opening balance for the first period).
 - ``retainer_periods``: the periods whose retainer fee was billed (their hours are settled).

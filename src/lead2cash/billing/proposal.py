@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lead2cash.billing.ledger import BillingLedger
 from lead2cash.billing.period import Period
@@ -104,15 +105,22 @@ class Finding(_Frozen):
     """Something the run did not bill, or billed with a doubt, and why."""
 
     kind: FindingKind
+    severity: Severity = Severity.INFO  # always the kind's (SEVERITY); filled in from it
     message: str
     sources: tuple[str, ...] = ()
     hours: StrictDecimal | None = None
     amount: Money | None = None
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def severity(self) -> Severity:
-        return SEVERITY[self.kind]
+    @model_validator(mode="before")
+    @classmethod
+    def _severity_of_the_kind(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "kind" in data:
+            severity = SEVERITY[FindingKind(data["kind"])]
+            given = data.get("severity")
+            if given is not None and Severity(given) is not severity:
+                raise ValueError(f"a {data['kind']} finding is a {severity}, not a {given}")
+            return {**data, "severity": severity}
+        return data
 
 
 class RetainerUsage(_Frozen):

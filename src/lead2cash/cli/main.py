@@ -11,6 +11,7 @@ from lead2cash.cli import (
     db,
     demo,
     emulator,
+    flows,
     imports,
     jobs,
     odoo,
@@ -34,6 +35,8 @@ app.add_typer(tokens.app, name="tokens")
 app.add_typer(imports.app, name="import")
 app.add_typer(emulator.app, name="emulator")
 app.add_typer(odoo.app, name="odoo")
+app.add_typer(flows.approvals, name="approvals")
+app.command("sync")(flows.sync)
 app.command("worker")(worker.worker)
 app.command("demo")(demo.demo)
 app.command("trace")(trace.trace_command)

@@ -141,7 +141,13 @@ def stack(
         if odoo is None:
             control["odoo"] = httpx.Client(base_url=servers[0].url, timeout=30.0)
         closers += list(control.values())
-        hs_settings = HubSpotSettings(base_url=hs.url, token=hub_token, client_secret=hub_secret)
+        hs_settings = HubSpotSettings(
+            base_url=hs.url,
+            token=hub_token,
+            client_secret=hub_secret,
+            max_attempts=2,  # the job engine retries; keep the client's own loop short
+            retry_base_seconds=0.05,
+        )
         sf_settings = SalesforceSettings(
             auth_flow="access_token", access_token=sf_token, instance_url=sf.url, login_url=sf.url
         )

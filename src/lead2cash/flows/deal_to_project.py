@@ -190,7 +190,6 @@ def sync_deal(hub: Hub, ctx: JobContext | None, system: str, deal_id: str) -> De
         odoo_model="sale.order",
         odoo_id=order.order_id,
         company=contract.company,
-        last_hash=fingerprint,
         audit=hub.entry(
             ctx,
             "odoo.sale_order.upsert",
@@ -217,6 +216,8 @@ def sync_deal(hub: Hub, ctx: JobContext | None, system: str, deal_id: str) -> De
             ),
         )
     write_back(hub, ctx, bundle, order.order_name, order.project_id, partner_id)
+    # the fingerprint last: a failure before it (say, in the write-back) reruns every step
+    hub.bind(deal.source, last_hash=fingerprint)
     return DealOutcome(
         "synced",
         deal.source.key,

@@ -42,7 +42,7 @@ def feedback_ref(deal: SourceRef) -> SourceRef:
     return SourceRef(system=deal.system, object_type="feedback", external_id=deal.external_id)
 
 
-def _deal_ref(binding: Binding) -> SourceRef:
+def deal_ref(binding: Binding) -> SourceRef:
     key = binding.key
     return SourceRef(system=key.system, object_type=key.object_type, external_id=key.external_id)
 
@@ -68,7 +68,7 @@ def values_for(
     return values
 
 
-def _stage(hub: Hub, deal: SourceRef, company_ids: list[int]) -> str | None:
+def stage_of(hub: Hub, deal: SourceRef, company_ids: list[int]) -> str | None:
     project = hub.binding(project_ref(deal))
     if project is None or not project.odoo_id:
         return None
@@ -87,10 +87,10 @@ def feed_deal(hub: Hub, ctx: JobContext | None, deal_key: str) -> Feedback:
         raise errors.MissingReferenceError(
             f"deal {deal_key} has no sale order in Odoo yet", reference=deal_key
         )
-    deal = _deal_ref(binding)
+    deal = deal_ref(binding)
     scope = hub.gateway.scope(binding.company or "")
     status = hub.gateway.invoices.status(scope, binding.odoo_id, contract=deal, today=hub.today())
-    values = values_for(hub, deal, status, _stage(hub, deal, scope.company_ids))
+    values = values_for(hub, deal, status, stage_of(hub, deal, scope.company_ids))
     digest = content_hash(values)
     last = hub.binding(feedback_ref(deal))
     if last is not None and last.last_hash == digest:
@@ -147,7 +147,7 @@ def _changed_orders(hub: Hub, since: str, bound: dict[int, Binding]) -> set[int]
         projects = {
             p.odoo_id: order_id
             for order_id in chunk
-            if (p := hub.binding(project_ref(_deal_ref(bound[order_id])))) and p.odoo_id
+            if (p := hub.binding(project_ref(deal_ref(bound[order_id])))) and p.odoo_id
         }
         if projects:
             moved = hub.odoo.search_read(

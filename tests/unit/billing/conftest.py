@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from lead2cash.billing import BillingLedger, BillingProposal, Period, propose
+from lead2cash.billing import BillingProposal, propose
 from lead2cash.model import (
     Contract,
     Expense,
@@ -138,13 +138,3 @@ def make_contract() -> ContractFactory:
 @pytest.fixture(scope="session")
 def invariants() -> Invariants:
     return _invariants
-
-
-@pytest.fixture(scope="session")
-def nov() -> Period:
-    return Period.parse("2026-11")
-
-
-@pytest.fixture(scope="session")
-def opening() -> Callable[[Contract], BillingLedger]:
-    return BillingLedger.opening
