@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from lead2cash.demo.stack import Stack, stack
+from lead2cash.demo.stack import Stack, StackFactory, stack
 from lead2cash.store.facade import Store
-from lead2cash.store.jobs import JobFilter
-
-StackFactory = Callable[..., AbstractContextManager[Stack]]
 
 
 @pytest.fixture
@@ -29,13 +26,3 @@ def make_stack(e2e_store: Store) -> StackFactory:
         return stack(e2e_store, **kwargs)
 
     return make
-
-
-def problems(st: Stack) -> list[tuple[str, str, str | None, str | None]]:
-    """(kind, state, error class, parked on) of every job not done."""
-    return [
-        (j.kind, j.state, j.error_class, j.parked_on)
-        for j in st.hub.store.jobs.find(
-            JobFilter(states=["exception", "dead", "parked", "pending", "retry_wait"], limit=1000)
-        )
-    ]

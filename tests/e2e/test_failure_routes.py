@@ -11,9 +11,8 @@ from datetime import date
 from typing import Any
 
 from lead2cash.demo import sources
-from lead2cash.demo.stack import Stack
+from lead2cash.demo.stack import Stack, StackFactory
 from lead2cash.store.jobs import JobFilter, NewJob
-from tests.e2e.conftest import StackFactory
 
 TM = (sources.BE_DEALS[0],)
 

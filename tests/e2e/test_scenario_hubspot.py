@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from tests.e2e.conftest import StackFactory, problems
-
 from lead2cash.config.schema import FlowSection
 from lead2cash.demo import sources
+from lead2cash.demo.stack import StackFactory
 from lead2cash.engine.scheduler import Scheduler
 from lead2cash.flows.handlers import schedules
 from lead2cash.store.jobs import JobFilter, NewJob
@@ -55,7 +54,7 @@ def test_won_deals_become_orders_and_projects_and_expenses_and_payments_flow_bac
             "Consulting (milestones)",
             "Fixed-fee engagement",
         } <= products
-        assert [(k, s, c) for k, s, c, _ in problems(st)] == [
+        assert [(k, s, c) for k, s, c, _ in st.problems()] == [
             ("deal_to_project.deal", "exception", "validation")
         ]
         # the Odoo references went back to the deal, and only the fields Odoo owns
@@ -88,12 +87,12 @@ def test_won_deals_become_orders_and_projects_and_expenses_and_payments_flow_bac
         enqueued = scheduler.tick(night)
         assert any(e.created for e in enqueued)
         st.drain()
-        parked = [p for p in problems(st) if p[1] == "parked"]
+        parked = [p for p in st.problems() if p[1] == "parked"]
         assert parked and parked[0][3] == f"hubspot:project:{ids['ret']}"
         sources.win_hubspot(st.control["hubspot"], ids["ret"])
         st.hub.store.jobs.enqueue([NewJob("deal_to_project.poll", "poll-2", {})])
         st.drain()
-        assert not [p for p in problems(st) if p[1] == "parked"]
+        assert not [p for p in st.problems() if p[1] == "parked"]
         expenses = odoo.search_read(
             "hr.expense",
             [],

@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,8 +42,13 @@ from lead2cash.mapping.engine import Mapper
 from lead2cash.mapping.spec import MappingSpec
 from lead2cash.settings import WorkerSettings
 from lead2cash.store.facade import Store
+from lead2cash.store.jobs import JobFilter
 
 HARVEST_ACCOUNT = "424242"
+
+
+#: What the e2e tests' ``make_stack`` fixture returns: ``stack`` bound to a store.
+StackFactory = Callable[..., AbstractContextManager["Stack"]]
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,17 @@ class Stack:
             policy=RetryPolicy(max_attempts=4, base=0.01, factor=2.0, cap=0.05),
             services={"hub": self.hub, "store": self.hub.store},
         )
+
+    def problems(self) -> list[tuple[str, str, str | None, str | None]]:
+        """(kind, state, error class, parked on) of every job not done."""
+        return [
+            (j.kind, j.state, j.error_class, j.parked_on)
+            for j in self.hub.store.jobs.find(
+                JobFilter(
+                    states=["exception", "dead", "parked", "pending", "retry_wait"], limit=1000
+                )
+            )
+        ]
 
     def drain(self, *, max_seconds: float = 120.0, **overrides: Any) -> dict[str, int]:
         """Run jobs until none is pending or waiting to retry; the job counts by state."""
