@@ -30,6 +30,9 @@ class WatermarkCursor(BaseModel):
     watermark: datetime | None = None
     overlap_seconds: float = Field(default=300.0, ge=0)
     seen: dict[str, datetime] = Field(default_factory=dict)
+    #: A digest of each seen version's content, for sources whose stamps have whole seconds
+    #: (Salesforce): a second edit in the same second has the same stamp, not the same digest.
+    digests: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("watermark")
     @classmethod
@@ -44,23 +47,36 @@ class WatermarkCursor(BaseModel):
         """The lower bound (inclusive) of the next read, or ``None`` for a full read."""
         return None if self.watermark is None else self.watermark - self.overlap
 
-    def is_new(self, record_id: str, modified: datetime) -> bool:
-        """Whether this version of the record was not emitted before."""
+    def is_new(self, record_id: str, modified: datetime, digest: str | None = None) -> bool:
+        """Whether this version of the record was not emitted before (same stamp, other
+        ``digest``: a new version too)."""
         previous = self.seen.get(record_id)
-        return previous is None or _aware(modified) > previous
+        modified = _aware(modified)
+        if previous is None or modified > previous:
+            return True
+        return (
+            modified == previous
+            and digest is not None
+            and self.digests.get(record_id) not in (None, digest)
+        )
 
-    def mark(self, record_id: str, modified: datetime) -> None:
+    def mark(self, record_id: str, modified: datetime, digest: str | None = None) -> None:
         """Remember an emitted version and move the watermark up."""
         modified = _aware(modified)
+        if modified >= self.seen.get(record_id, modified):
+            if digest is not None:
+                self.digests[record_id] = digest
+            else:
+                self.digests.pop(record_id, None)
         self.seen[record_id] = max(modified, self.seen.get(record_id, modified))
         if self.watermark is None or modified > self.watermark:
             self.watermark = modified
 
-    def accept(self, record_id: str, modified: datetime) -> bool:
+    def accept(self, record_id: str, modified: datetime, digest: str | None = None) -> bool:
         """``is_new`` then ``mark``: True when the caller should emit the record."""
-        if not self.is_new(record_id, modified):
+        if not self.is_new(record_id, modified, digest):
             return False
-        self.mark(record_id, modified)
+        self.mark(record_id, modified, digest)
         return True
 
     def compact(self) -> WatermarkCursor:
@@ -68,6 +84,7 @@ class WatermarkCursor(BaseModel):
         low = self.read_from()
         if low is not None:
             self.seen = {k: v for k, v in self.seen.items() if v >= low}
+            self.digests = {k: v for k, v in self.digests.items() if k in self.seen}
         return self
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from lead2cash.demo.firm import PEOPLE
+from lead2cash.demo.firm import PEOPLE, Person
 
 
 @dataclass(frozen=True)
@@ -305,11 +305,19 @@ def _workdays(start: date, count: int) -> list[date]:
 
 
 def seed_harvest(
-    http: httpx.Client, deal_ids: dict[str, str], currency: str, *, start: date, days: int = 20
+    http: httpx.Client,
+    deal_ids: dict[str, str],
+    currency: str,
+    *,
+    start: date,
+    days: int = 20,
+    people: tuple[Person, ...] = PEOPLE,
+    expense_keys: tuple[str, ...] = ("tm", "ret"),
 ) -> dict[str, int]:
-    """Users, one project per deal (code = deal id), tasks, a month of time and some expenses;
-    approves it all but one day. Returns deal key → Harvest project id."""
-    people = [p for p in PEOPLE if p.harvest_id is not None]
+    """Users (``people`` with a Harvest id), one project per deal (code = deal id), tasks, a
+    month of time and, on the ``expense_keys`` deals, some expenses and a gift in an unmapped
+    category; approves it all but the last day. Returns deal key → Harvest project id."""
+    staff = [p for p in people if p.harvest_id is not None]
     projects = {key: 3001 + i for i, key in enumerate(deal_ids)}
     doc: dict[str, Any] = {
         "users": [
@@ -319,7 +327,7 @@ def seed_harvest(
                 "last_name": p.name.split()[1],
                 "email": p.email,
             }
-            for p in people
+            for p in staff
         ],
         "clients": [
             {"id": 2001 + i, "name": f"Client {key}", "currency": currency}
@@ -342,9 +350,7 @@ def seed_harvest(
             for tid in TASKS
         ],
         "user_assignments": [
-            {"project_id": pid, "user_id": p.harvest_id}
-            for pid in projects.values()
-            for p in people
+            {"project_id": pid, "user_id": p.harvest_id} for pid in projects.values() for p in staff
         ],
         "expense_categories": [{"id": cid, "name": name} for cid, name in CATEGORIES.items()],
         "time_entries": [],
@@ -354,7 +360,7 @@ def seed_harvest(
         for key, pid in projects.items():
             if key in ("bad", "ff"):
                 continue
-            for k, p in enumerate(people):
+            for k, p in enumerate(staff):
                 task = 4002 if (n + k) % 5 == 0 else (4003 if (n + k) % 11 == 0 else 4001)
                 hours = ["7.5", "6", "4.25", "8"][(n + k) % 4]
                 doc["time_entries"].append(
@@ -370,10 +376,10 @@ def seed_harvest(
                 )
         if n % 7 == 0:
             for key, pid in projects.items():
-                if key in ("tm", "ret"):
+                if key in expense_keys:
                     doc["expenses"].append(
                         {
-                            "user_id": people[n % len(people)].harvest_id,
+                            "user_id": staff[n % len(staff)].harvest_id,
                             "project_id": pid,
                             "expense_category_id": 5001 if n % 2 == 0 else 5002,
                             "spent_date": day.isoformat(),
@@ -384,18 +390,19 @@ def seed_harvest(
                             "receipt": {"url": "https://files.example/r.pdf", "file_name": "r.pdf"},
                         }
                     )
-    doc["expenses"].append(
-        {
-            "user_id": people[0].harvest_id,
-            "project_id": projects["tm"],
-            "expense_category_id": 5003,
-            "spent_date": start.isoformat(),
-            "total_cost": "45.00",
-            "notes": "Client gift",
-            "billable": True,
-            "is_closed": True,
-        }
-    )
+    if expense_keys and expense_keys[0] in projects:
+        doc["expenses"].append(
+            {
+                "user_id": staff[0].harvest_id,
+                "project_id": projects[expense_keys[0]],
+                "expense_category_id": 5003,
+                "spent_date": start.isoformat(),
+                "total_cost": "45.00",
+                "notes": "Client gift",
+                "billable": True,
+                "is_closed": True,
+            }
+        )
     _post(http, "/_emulator/seed", doc)
     return projects
 

@@ -27,7 +27,7 @@ from lead2cash.connectors.odoo.client import OdooClient
 from lead2cash.connectors.odoo.settings import OdooSettings
 from lead2cash.connectors.salesforce.client import SalesforceClient
 from lead2cash.connectors.salesforce.settings import SalesforceSettings
-from lead2cash.demo.firm import OdooFacts, mapping_document, prepare_odoo
+from lead2cash.demo.firm import GBP, OdooFacts, mapping_document, prepare_odoo
 from lead2cash.emulators.harvest import create_app as harvest_app
 from lead2cash.emulators.hubspot import create_app as hubspot_app
 from lead2cash.emulators.odoo import create_app as odoo_app
@@ -166,7 +166,11 @@ def stack(
             retry_base_seconds=0.05,
         )
         sf_settings = SalesforceSettings(
-            auth_flow="access_token", access_token=sf_token, instance_url=sf.url, login_url=sf.url
+            auth_flow="access_token",
+            access_token=sf_token,
+            instance_url=sf.url,
+            login_url=sf.url,
+            currency=GBP,  # the UK entity's org: single-currency, in pounds
         )
         hv_settings = HarvestSettings(
             base_url=hv.url,

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from lead2cash.config.schema import FlowSection
 from lead2cash.connectors.cursor import WatermarkCursor
 from lead2cash.connectors.hubspot.sync import sync as hubspot_sync
-from lead2cash.connectors.salesforce.sync import sync_records
+from lead2cash.connectors.salesforce.sync import sync_records, version_digest
 from lead2cash.engine.handlers import HandlerRegistry, JobContext
 from lead2cash.engine.scheduler import Schedule
 from lead2cash.flows import expenses, status_feedback, timesheets
@@ -50,6 +50,11 @@ def schedules(flows: Mapping[str, FlowSection]) -> list[Schedule]:
     return found
 
 
+#: Standard Opportunity fields read by the poll: an edit to one of them in the same second as
+#: the previous version is still a new version (custom fields: only with a new stamp).
+OPPORTUNITY_FIELDS = ("Name", "Amount", "CloseDate", "AccountId")
+
+
 def poll_deals(hub: Hub) -> int:
     """Enqueue a deal job for each new deal version in the configured CRMs."""
     jobs: list[NewJob] = []
@@ -77,14 +82,16 @@ def poll_deals(hub: Hub) -> int:
         result = sync_records(
             hub.salesforce,
             "Opportunity",
-            ["Id", "StageName", "SystemModstamp"],
+            ["Id", "StageName", "SystemModstamp", *OPPORTUNITY_FIELDS],
             WatermarkCursor.model_validate(stored) if stored else WatermarkCursor(),
         )
         cursors[name] = result.cursor
+        # SystemModstamp has whole seconds: two edits in one second share a stamp, so the
+        # version key carries a digest of the polled (standard) fields too
         jobs += [
             NewJob(
                 "deal_to_project.deal",
-                f"deal:salesforce:{r['Id']}:{r['SystemModstamp']}",
+                f"deal:salesforce:{r['Id']}:{r['SystemModstamp']}:{version_digest(r)}",
                 {"system": "salesforce", "deal_id": str(r["Id"])},
             )
             for r in result.records

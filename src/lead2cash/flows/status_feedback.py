@@ -174,7 +174,7 @@ def run(hub: Hub, *, everything: bool = False) -> int:
     order_ids = set(bound)
     if since and not everything:
         order_ids = _changed_orders(hub, str(since), bound)
-    stamp = started.strftime("%Y%m%dT%H%M%S")
+    stamp = started.strftime("%Y%m%dT%H%M%S.%f")  # one job per deal per run
     jobs = [
         NewJob(
             "status_feedback.deal",

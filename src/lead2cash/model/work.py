@@ -54,6 +54,8 @@ class TimeEntry(Canonical):
     #: the time tool's project code; ``project_links`` in the mapping says which deal it names
     project_code: str | None = None
     task: SourceRef | None = None
+    #: the task's name in the time tool (the Odoo task of that name in the project is used)
+    task_name: str | None = None
     billing_code: str | None = None
     day: date
     hours: StrictDecimal = Field(ge=0, le=24)

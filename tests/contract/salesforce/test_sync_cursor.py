@@ -114,9 +114,32 @@ def test_sync_records_reads_any_object(target, deals) -> None:
     assert sorted(r["Name"] for r in first.records) == ["Acme SAS", "Globex GmbH"]
     state.data.update("Account", created["refs"]["acme"], {"Phone": "+33 4 00 00 00 00"})
     second = sync_records(
-        client, "Account", ["Name"], first.cursor, now=target.now, where="BillingCountry != null"
+        client,
+        "Account",
+        ["Name", "BillingCountry"],
+        first.cursor,
+        now=target.now,
+        where="BillingCountry != null",
     )
     assert [r["Name"] for r in second.records] == ["Acme SAS"]
+
+
+def test_an_edit_in_the_same_second_is_a_new_version(target, deals) -> None:
+    """SystemModstamp has whole seconds; the polled content tells two versions apart."""
+    state = target.emulator()
+    created = target.seed(deals(won=1))
+    t0 = state.clock.now() - T0_PLUS
+    client = target.client()
+    fields = ["Name", "Amount", "StageName"]
+    first = sync_records(client, "Opportunity", fields, new_cursor(client), now=target.now)
+    assert len(first.records) == 1
+    state.clock.set(t0)  # the edit lands in the second of the version already read
+    state.data.update("Opportunity", created["refs"]["o0"], {"Name": "Deal 0 (v2)"})
+    state.clock.set(t0 + T0_PLUS)
+    second = sync_records(client, "Opportunity", fields, first.cursor, now=target.now)
+    assert [r["Name"] for r in second.records] == ["Deal 0 (v2)"]
+    third = sync_records(client, "Opportunity", fields, second.cursor, now=target.now)
+    assert third.records == []
 
 
 def test_deletions_are_read_once(target, deals) -> None:

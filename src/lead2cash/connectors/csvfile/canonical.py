@@ -30,6 +30,7 @@ def time_entry(row: TimesheetRow) -> TimeEntry:
         consultant=_person(row.source, row.person, row.person_email),
         project=_project(row.source, row.project, row.project_code),
         project_code=row.project_code or row.project,
+        task_name=row.task or None,
         billing_code=row.task or None,
         day=row.day,
         hours=row.hours,

@@ -58,6 +58,7 @@ def time_entry(entry: wire.TimeEntry, codes: Mapping[int, str] | None = None) ->
             if entry.task is None
             else SourceRef(system=SYSTEM, object_type="task", external_id=str(entry.task.id))
         ),
+        task_name=None if entry.task is None else entry.task.name,
         billing_code=None if entry.task is None else entry.task.name,
         day=entry.spent_date,
         hours=entry.hours,

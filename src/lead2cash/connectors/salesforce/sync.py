@@ -33,6 +33,8 @@ with the records.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -138,6 +140,13 @@ def incremental_soql(
     return soql + " ORDER BY SystemModstamp ASC, Id ASC"
 
 
+def version_digest(record: dict[str, Any]) -> str:
+    """A short digest of a polled record's fields (what tells two versions with the same
+    ``SystemModstamp`` apart)."""
+    body = {k: v for k, v in record.items() if k != "attributes"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
 def _run(
     client: SalesforceClient,
     soql: str,
@@ -156,7 +165,8 @@ def _run(
         for raw in page.records:
             record = client.complete_children(raw)
             stamp = wire.parse_datetime(str(record["SystemModstamp"]))
-            if work.accept(str(record["Id"]), stamp):
+            # SystemModstamp has whole seconds: the content tells same-second edits apart
+            if work.accept(str(record["Id"]), stamp, version_digest(record)):
                 found.append(convert(record))
     if work.watermark is not None and work.watermark > started:
         work.watermark = started

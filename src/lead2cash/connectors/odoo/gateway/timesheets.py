@@ -59,6 +59,7 @@ _READ = [
 class _Project:
     order_id: int | None
     lines_by_product: dict[int, int] = field(default_factory=dict)
+    tasks: dict[str, int] | None = None  # task name (case-folded) → id, read on first need
 
 
 def locked(exc: errors.Lead2CashError, key: str) -> errors.Lead2CashError:
@@ -166,7 +167,7 @@ class TimesheetGateway:
     ) -> dict[str, Any]:
         resolver = self.resolver
         project_id = resolver.bound(entry.project, "project")
-        task_id = resolver.lookup(entry.task) if entry.task is not None else None
+        task_id = self._task(scope, entry, project_id, projects)
         values: dict[str, Any] = {
             "ref": entry.source.key,
             "employee_id/.id": resolver.employee(entry.consultant, scope),
@@ -185,6 +186,40 @@ class TimesheetGateway:
             values["so_line/.id"] = line
             values["is_so_line_edited"] = True
         return values
+
+    def _task(
+        self, scope: Scope, entry: TimeEntry, project_id: int, projects: dict[int, _Project]
+    ) -> int | None:
+        """The entry's task in its project: a bound task, else the project's task of the same
+        name (case-insensitive), else a new task of that name in the project."""
+        if entry.task is not None:
+            bound = self.resolver.lookup(entry.task)
+            if bound:
+                return bound
+        name = (entry.task_name or "").strip()
+        if not name:
+            return None
+        info = self._project(scope, project_id, projects)
+        client = self.resolver.client
+        if info.tasks is None:
+            info.tasks = {}
+            for task in client.search_read(
+                "project.task",
+                [("project_id", "=", project_id)],
+                ["name"],
+                order="id",
+                company_ids=scope.company_ids,
+            ):
+                info.tasks.setdefault(str(task["name"]).strip().casefold(), int(task["id"]))
+        found = info.tasks.get(name.casefold())
+        if found is None:
+            found = client.create(
+                "project.task",
+                [{"name": name, "project_id": project_id}],
+                company_ids=scope.company_ids,
+            )[0]
+            info.tasks[name.casefold()] = found
+        return found
 
     def _billing_line(
         self, scope: Scope, entry: TimeEntry, project_id: int, projects: dict[int, _Project]
