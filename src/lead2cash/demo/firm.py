@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lead2cash import errors
 from lead2cash.connectors.odoo.client import OdooClient
 
 UK_COMPANY = "Acme Consulting Ltd"
@@ -144,6 +145,19 @@ def prepare_odoo(admin: OdooClient) -> OdooFacts:
             {"name": person.name, "company_id": company, "work_email": person.email},
         )
     return facts
+
+
+def grant_companies(admin: OdooClient, login: str, company_ids: list[int]) -> None:
+    """Let the integration user work in the firm's companies (with multi-company access)."""
+    users = admin.search("res.users", [("login", "=", login)])
+    if not users:
+        raise errors.ConfigError(f"no Odoo user with login {login!r}")
+    row = admin.read("res.users", users[:1], ["company_ids"])[0]
+    missing = [c for c in company_ids if c not in row["company_ids"]]
+    if missing:
+        admin.write("res.users", users[:1], {"company_ids": [(4, c) for c in missing]})
+    groups = "groups_id" if admin.compat.major <= 18 else "group_ids"
+    admin.write("res.users", users[:1], {groups: [(4, _xmlid(admin, "base.group_multi_company"))]})
 
 
 def mapping_document(facts: OdooFacts, *, harvest_crm: str = "hubspot") -> dict[str, Any]:

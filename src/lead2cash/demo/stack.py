@@ -27,7 +27,13 @@ from lead2cash.connectors.odoo.client import OdooClient
 from lead2cash.connectors.odoo.settings import OdooSettings
 from lead2cash.connectors.salesforce.client import SalesforceClient
 from lead2cash.connectors.salesforce.settings import SalesforceSettings
-from lead2cash.demo.firm import GBP, OdooFacts, mapping_document, prepare_odoo
+from lead2cash.demo.firm import (
+    GBP,
+    OdooFacts,
+    grant_companies,
+    mapping_document,
+    prepare_odoo,
+)
 from lead2cash.emulators.harvest import create_app as harvest_app
 from lead2cash.emulators.hubspot import create_app as hubspot_app
 from lead2cash.emulators.odoo import create_app as odoo_app
@@ -53,12 +59,18 @@ StackFactory = Callable[..., AbstractContextManager["Stack"]]
 
 @dataclass(frozen=True)
 class RealOdoo:
-    """A real Odoo test database to run against instead of the emulator."""
+    """A real Odoo test database to run against instead of the emulator.
+
+    ``login``/``api_key``: an administrator (the firm's one-time configuration);
+    ``flow_login``/``flow_api_key``: the least-privilege integration user the flows run as
+    (the administrator when not given)."""
 
     url: str
     db: str
     login: str
     api_key: str
+    flow_login: str | None = None
+    flow_api_key: str | None = None
 
 
 @dataclass
@@ -140,6 +152,12 @@ def stack(
             odoo_settings = _odoo_settings(odoo.url, odoo.db, odoo.login, odoo.api_key)
         admin = OdooClient(odoo_settings)
         closers.append(admin)
+        flow_client = admin
+        if odoo is not None and odoo.flow_login and odoo.flow_api_key:
+            flow_client = OdooClient(
+                _odoo_settings(odoo.url, odoo.db, odoo.flow_login, odoo.flow_api_key)
+            )
+            closers.append(flow_client)
         hub_token, hub_secret = secrets.token_hex(16), secrets.token_hex(16)
         sf_token = secrets.token_hex(24)
         hv_token = secrets.token_hex(24)
@@ -181,13 +199,15 @@ def stack(
         http = [httpx.Client(timeout=30.0) for _ in range(3)]
         closers += http
         facts = prepare_odoo(admin)
+        if flow_client is not admin:
+            grant_companies(admin, flow_client.settings.login, list(facts.company_ids.values()))
         document = mapping_document(facts, harvest_crm=harvest_crm)
         document.update(mapping_overrides or {})
         mapper = Mapper(MappingSpec.model_validate(document))
         hub = Hub(
             store=store,
             mapper=mapper,
-            odoo=admin,
+            odoo=flow_client,
             hubspot=HubSpotClient(http[0], hs_settings),
             salesforce=SalesforceClient(http[1], sf_settings),
             harvest=HarvestClient(http[2], hv_settings),
