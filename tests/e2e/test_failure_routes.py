@@ -1,12 +1,14 @@
 """Every failure class of DESIGN.md produced end to end on the emulators, each taking its route:
 transient → retry (and dead when retries run out, then replay); rate_limited → wait, not
-counted; missing_reference → parked and woken; validation → exception, fixed, replayed;
+counted; missing_reference → parked and woken (or, parked too long, an exception replayed once
+the reference exists); validation → exception, fixed, replayed;
 conflict and locked → exception; auth → circuit opened, job waits without counting an attempt.
 A failure between the Odoo writes and the CRM write-back (the dangerous moment of a crash)
 retried: nothing duplicated."""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from typing import Any
 
@@ -148,3 +150,30 @@ def test_failure_after_odoo_writes_duplicates_nothing(make_stack: StackFactory) 
             st.control["hubspot"].get(f"/_emulator/objects/deals/{ids['tm']}").json()["properties"]
         )
         assert props["odoo_sale_order"]
+
+
+def test_parked_too_long_becomes_a_missing_reference_exception(make_stack: StackFactory) -> None:
+    """Time on a deal that is never won waits parked; past the park timeout it is an exception
+    a person sees (then replayed once the deal is won, it goes through)."""
+    retainer = (next(d for d in sources.BE_DEALS if d.key == "ret"),)
+    with make_stack() as st:
+        ids = sources.seed_hubspot(st.control["hubspot"], "USD", retainer)
+        sources.seed_harvest(
+            st.control["harvest"], ids, "USD", start=date(2026, 11, 2), days=2, expense_keys=()
+        )
+        st.hub.store.jobs.enqueue([NewJob("timesheets.run", "t", {})])
+        st.drain()
+        parked = [p for p in st.problems() if p[1] == "parked"]
+        assert parked and {p[3] for p in parked} == {f"hubspot:project:{ids['ret']}"}
+        time.sleep(0.3)
+        st.worker(park_timeout_seconds=0.2).maintain()
+        expired = st.hub.store.jobs.find(JobFilter(states=["exception"]))
+        assert expired and {j.error_class for j in expired} == {"missing_reference"}
+        assert not [p for p in st.problems() if p[1] == "parked"]
+        sources.win_hubspot(st.control["hubspot"], ids["ret"])
+        st.hub.store.jobs.enqueue([NewJob("deal_to_project.poll", "p", {})])
+        st.drain()
+        st.hub.store.jobs.replay(JobFilter(ids=[j.id for j in expired]), actor="test")
+        st.drain()
+        assert not st.problems()
+        assert st.admin.search_count("account.analytic.line", [("project_id", "!=", False)]) > 0
