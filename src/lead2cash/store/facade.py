@@ -11,6 +11,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine
 
 from lead2cash.store.audit import AuditLog
+from lead2cash.store.billing import BillingRunStore
 from lead2cash.store.bindings import BindingStore
 from lead2cash.store.circuits import CircuitStore
 from lead2cash.store.cursors import CursorStore
@@ -46,6 +47,7 @@ class Store:
         self.cursors = CursorStore(engine, clock=clock)
         self.inbox = Inbox(engine, self.jobs, clock=clock)
         self.circuits = CircuitStore(engine, clock=clock)
+        self.billing = BillingRunStore(engine, clock=clock)
 
     def _wake(self, conn: Connection, reference: str) -> int:
         return self.jobs.wake(conn, reference)

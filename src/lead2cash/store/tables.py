@@ -176,3 +176,25 @@ api_tokens = Table(
     UniqueConstraint("digest", name="uq_l2c_api_tokens_digest"),
     UniqueConstraint("name", name="uq_l2c_api_tokens_name"),
 )
+
+#: One billing run per contract and period: what it proposed, the invoices it drafted and the
+#: ledger after it (what is billed to date). The unique key is what makes a run idempotent.
+billing_runs = Table(
+    "l2c_billing_runs",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("contract", String(200), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("company", String(40), nullable=True),
+    Column("order_id", Integer, nullable=True),
+    Column("invoice_ids", Json, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("total", String(40), nullable=False),
+    Column("invoiced", String(40), nullable=True),
+    Column("proposal", Json, nullable=False),
+    Column("ledger", Json, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("contract", "period", name="uq_l2c_billing_runs_contract_period"),
+)

@@ -85,9 +85,13 @@ class InvoiceGateway:
         *,
         method: AdvanceMethod = "delivered",
         amount: Decimal | None = None,
+        timesheets_from: date | None = None,
+        timesheets_to: date | None = None,
     ) -> DraftResult:
         """Draft the order's invoice(s) with Odoo's wizard; ``method`` ``delivered`` (regular
-        invoice), or a down payment as a ``percentage`` / ``fixed`` ``amount``."""
+        invoice), or a down payment as a ``percentage`` / ``fixed`` ``amount``.
+        ``timesheets_from``/``_to``: only the timesheets of those days are invoiced (the
+        wizard's timesheet period, ``sale_timesheet``)."""
         client = self.resolver.client
         before = set(self._invoice_ids(scope, order_id))
         ctx = {"active_model": "sale.order", "active_ids": [order_id], "active_id": order_id}
@@ -95,6 +99,10 @@ class InvoiceGateway:
             "advance_payment_method": method,
             "sale_order_ids": [(6, 0, [order_id])],
         }
+        if timesheets_from is not None:
+            values["date_start_invoice_timesheet"] = timesheets_from.isoformat()
+        if timesheets_to is not None:
+            values["date_end_invoice_timesheet"] = timesheets_to.isoformat()
         if method == "percentage":
             values["amount"] = amount
         elif method == "fixed":

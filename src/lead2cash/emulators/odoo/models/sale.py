@@ -456,6 +456,8 @@ class SaleOrderLine(Model):
     def _after_write(self, ids: list[int], vals: dict[str, Any]) -> None:
         server = self.env.server
         spec = self.env.spec
+        if "product_uom_qty" in vals and "price_unit" not in vals:
+            self._reset_price_unit(ids)
         if {"price_unit", "product_uom_qty", "discount", spec.sol_tax_field, "product_id"} & set(
             vals
         ):
@@ -463,6 +465,21 @@ class SaleOrderLine(Model):
         server.mark(self._name, "_recompute_qty", ids)
         if "product_uom_qty" in vals:
             self._update_milestone_quantities(ids)
+
+    def _reset_price_unit(self, ids: list[int]) -> None:
+        """A new quantity re-prices a line from its product (``_compute_price_unit``), unless
+        something of it is invoiced or it is a re-invoiced expense: a price the hub set is lost
+        when it writes the quantity alone, as on a real Odoo."""
+        table = self._table()
+        orders = self.env.db.table("sale.order")
+        for i in ids:
+            row = table[i]
+            if not row.get("product_id") or row.get("display_type") or row.get("is_expense"):
+                continue
+            if money.dec(row.get("qty_invoiced")) > 0:
+                continue
+            price = self._list_price(row["product_id"], orders.get(row.get("order_id")))
+            row["price_unit"] = float(price)
 
     def _check_order_locked(self, ids: list[int]) -> None:
         orders = self.env.db.table("sale.order")
