@@ -7,6 +7,7 @@ import typer
 from lead2cash import __version__
 from lead2cash.cli import (
     audit,
+    billing,
     config,
     db,
     demo,
@@ -36,6 +37,7 @@ app.add_typer(imports.app, name="import")
 app.add_typer(emulator.app, name="emulator")
 app.add_typer(odoo.app, name="odoo")
 app.add_typer(flows.approvals, name="approvals")
+app.add_typer(billing.app, name="billing")
 app.command("sync")(flows.sync)
 app.command("worker")(worker.worker)
 app.command("demo")(demo.demo)

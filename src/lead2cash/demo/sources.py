@@ -144,9 +144,14 @@ def _post(http: httpx.Client, path: str, body: dict[str, Any]) -> dict[str, Any]
 
 
 def seed_hubspot(
-    http: httpx.Client, currency: str, deals: tuple[DealSeed, ...] = BE_DEALS
+    http: httpx.Client,
+    currency: str,
+    deals: tuple[DealSeed, ...] = BE_DEALS,
+    *,
+    first_id: int = 9001,
 ) -> dict[str, str]:
-    """Companies, contacts, line items and deals; returns deal key → HubSpot id."""
+    """Companies, contacts, line items and deals (ids from ``first_id`` up: another range
+    gives other records in Odoo); returns deal key → HubSpot id."""
     doc: dict[str, Any] = {
         "properties": {
             kind: [{"name": n, "type": "string", "fieldType": "text"} for n in names]
@@ -158,7 +163,7 @@ def seed_hubspot(
         "deals": [],
     }
     for i, d in enumerate(deals):
-        company_id = str(101 + i)
+        company_id = str(101 + i + (first_id - 9001) * 100)
         doc["companies"].append(
             {
                 "id": company_id,
@@ -183,7 +188,7 @@ def seed_hubspot(
         )
         line_ids = []
         for j, (name, share, due) in enumerate(d.lines):
-            line_id = str(301 + 10 * i + j)
+            line_id = str(301 + 10 * i + j + (first_id - 9001) * 1000)
             line_ids.append(line_id)
             price = Decimal(d.amount) * Decimal(share)
             doc["line_items"].append(
@@ -200,7 +205,7 @@ def seed_hubspot(
             )
         doc["deals"].append(
             {
-                "id": str(9001 + i),
+                "id": str(first_id + i),
                 "properties": {
                     "dealname": d.name,
                     "amount": d.amount,
@@ -215,7 +220,7 @@ def seed_hubspot(
             }
         )
     _post(http, "/_emulator/seed", doc)
-    ids = {d.key: str(9001 + i) for i, d in enumerate(deals)}
+    ids = {d.key: str(first_id + i) for i, d in enumerate(deals)}
     for d in deals:
         if d.won:
             win_hubspot(http, ids[d.key])
@@ -313,12 +318,13 @@ def seed_harvest(
     days: int = 20,
     people: tuple[Person, ...] = PEOPLE,
     expense_keys: tuple[str, ...] = ("tm", "ret"),
+    id_base: int = 0,
 ) -> dict[str, int]:
     """Users (``people`` with a Harvest id), one project per deal (code = deal id), tasks, a
     month of time and, on the ``expense_keys`` deals, some expenses and a gift in an unmapped
     category; approves it all but the last day. Returns deal key → Harvest project id."""
     staff = [p for p in people if p.harvest_id is not None]
-    projects = {key: 3001 + i for i, key in enumerate(deal_ids)}
+    projects = {key: id_base + 3001 + i for i, key in enumerate(deal_ids)}
     doc: dict[str, Any] = {
         "users": [
             {
@@ -330,13 +336,13 @@ def seed_harvest(
             for p in staff
         ],
         "clients": [
-            {"id": 2001 + i, "name": f"Client {key}", "currency": currency}
+            {"id": id_base + 2001 + i, "name": f"Client {key}", "currency": currency}
             for i, key in enumerate(deal_ids)
         ],
         "projects": [
             {
                 "id": projects[key],
-                "client_id": 2001 + i,
+                "client_id": id_base + 2001 + i,
                 "name": f"Project {key}",
                 "code": deal_ids[key],
                 "bill_by": "Tasks",
@@ -403,6 +409,9 @@ def seed_harvest(
                 "is_closed": True,
             }
         )
+    if id_base:  # explicit ids in the range: records distinct from other ranges' everywhere
+        for n, record in enumerate(doc["time_entries"] + doc["expenses"], start=1):
+            record["id"] = id_base + n
     _post(http, "/_emulator/seed", doc)
     return projects
 

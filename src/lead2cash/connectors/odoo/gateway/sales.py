@@ -237,12 +237,32 @@ class SaleGateway:
         if not isinstance(contract.terms, TimeAndMaterials):
             return []
         day = contract.start_date or today
+        card = contract.terms.rate_card
         found: list[RateOverride] = []
-        for override in contract.terms.rate_card.overrides:
+        for override in card.overrides:
             if not override.covers(day):
                 continue
             employee_id = self._employee(override.consultant, scope)
             found.append(RateOverride(employee_id, override.rate))
+        # the role of each mapped consultant of this company prices their time too (Odoo's
+        # employee map is the only per-person price it has)
+        taken = {o.employee_id for o in found}
+        mapper = self.resolver.mapper
+        for system, people in (mapper.spec.consultants if mapper else {}).items():
+            for user_id, spec in sorted(people.items()):
+                if spec.role is None:
+                    continue
+                key = f"{system}:user:{user_id}"
+                rate = card.rate_for(consultant=key, role=spec.role, day=day)
+                if rate is None:
+                    continue
+                try:
+                    employee_id = self._employee(key, scope)
+                except (errors.MissingReferenceError, errors.ConfigError):
+                    continue  # not an employee of this order's company
+                if employee_id not in taken:
+                    taken.add(employee_id)
+                    found.append(RateOverride(employee_id, rate))
         return found
 
     def _employee(self, consultant: str, scope: Scope) -> int:
