@@ -5,13 +5,14 @@ time arrived) runs once on the Odoo emulator and once on the real Odoo named by
 ``L2C_TEST_ODOO_URL``, ``_DB``, ``_LOGIN``, ``_API_KEY`` (an administrator, for the firm's
 one-time configuration) and, when set, ``L2C_TEST_ODOO_BOT_LOGIN``/``_BOT_API_KEY`` (the
 least-privilege user the flows run as); both must leave the same records behind. Skipped, saying
-why, when the variables are unset. The run is repeatable on the same database: every record is
-written under the hub's external ids, so a second run updates the records of the first.
+why, when the variables are unset. The run is repeatable on the same database: its HubSpot deals
+and Harvest records have ids of their own (the Salesforce ones are rewritten in place).
 """
 
 from __future__ import annotations
 
 import os
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -47,12 +48,16 @@ def _name(value: Any) -> str | None:
     return str(value[1]) if value else None
 
 
-def _lifecycle(st: Stack) -> tuple[dict[str, str], dict[str, str]]:
-    hubspot = sources.seed_hubspot(st.control["hubspot"], st.facts.currencies["be"])
+def _lifecycle(st: Stack, base: int) -> tuple[dict[str, str], dict[str, str]]:
+    hubspot = sources.seed_hubspot(
+        st.control["hubspot"], st.facts.currencies["be"], first_id=9001 + base
+    )
     salesforce = sources.seed_salesforce(st.control["salesforce"])
     st.hub.store.jobs.enqueue([NewJob("deal_to_project.poll", "poll-1", {})])
     st.drain(max_seconds=600)
-    sources.seed_harvest(st.control["harvest"], hubspot, st.facts.currencies["be"], start=START)
+    sources.seed_harvest(
+        st.control["harvest"], hubspot, st.facts.currencies["be"], start=START, id_base=base
+    )
     st.hub.store.jobs.enqueue([NewJob("timesheets.run", "time-1", {})])
     st.drain(max_seconds=600)
     sources.win_hubspot(st.control["hubspot"], hubspot["ret"])
@@ -123,9 +128,9 @@ def _snapshot(st: Stack, deals: dict[str, str]) -> dict[str, Any]:
     return found
 
 
-def _run(store: Store, odoo: RealOdoo | None) -> tuple[dict[str, Any], list[Any]]:
+def _run(store: Store, odoo: RealOdoo | None, base: int) -> tuple[dict[str, Any], list[Any]]:
     with stack(store, odoo=odoo) as st:
-        hubspot, salesforce = _lifecycle(st)
+        hubspot, salesforce = _lifecycle(st, base)
         snapshot = _snapshot(st, hubspot | salesforce)
         problems = sorted((k, s, c) for k, s, c, _ in st.problems())
     return snapshot, problems
@@ -135,8 +140,11 @@ def test_a_real_odoo_gets_the_same_records_as_the_emulator(tmp_path: Path) -> No
     real = _real()
     stores = [Store.open(f"sqlite:///{tmp_path / n}.db", upgrade=True) for n in ("emu", "real")]
     try:
-        emulated, emulated_problems = _run(stores[0], None)
-        actual, actual_problems = _run(stores[1], real)
+        # HubSpot deals and Harvest records with ids of this run: records of earlier runs on
+        # the same database are not touched (Salesforce's are: they converge to the same state)
+        base = int(time.time() * 10) % 10**9 * 1000
+        emulated, emulated_problems = _run(stores[0], None, base)
+        actual, actual_problems = _run(stores[1], real, base)
     finally:
         for store in stores:
             store.close()
