@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from lead2cash.demo import sources
@@ -117,6 +118,12 @@ def test_conflict_and_locked_become_exceptions(make_stack: StackFactory) -> None
         st.drain()
         locked = st.hub.store.jobs.find(JobFilter(states=["exception"], error_classes=["locked"]))
         assert [j.kind for j in locked] == ["timesheets.entry"]
+        # not a silent change: an adjustment proposal for a person to act on
+        billed = Decimal(str(synced["hours"]))
+        assert locked[0].error_message is not None
+        assert f"adjustment proposed: a credit note for {billed - Decimal('1.25'):f} h" in (
+            locked[0].error_message
+        )
         # the deal moves to another customer after its order was confirmed: conflict
         st.control["hubspot"].put(
             f"/crm/v4/objects/deals/{ids['tm']}/associations/default/companies/999"

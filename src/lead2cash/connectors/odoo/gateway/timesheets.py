@@ -121,8 +121,40 @@ class TimesheetGateway:
                     results[result.key] = EntryResult(result.key, status, result.odoo_id)
                 else:
                     error = locked(row_error(result), result.key)
+                    current = found.get(result.key)
+                    if isinstance(error, errors.LockedError) and current is not None:
+                        error = self._adjustment(scope, result.key, current, keyed[result.key])
                     results[result.key] = EntryResult(result.key, "failed", None, error)
         return [results[e.source.key] for e in entries]
+
+    def _adjustment(
+        self, scope: Scope, key: str, current: dict[str, Any], entry: TimeEntry
+    ) -> errors.LockedError:
+        """An invoiced entry edited at the source: the credit note or re-bill it needs."""
+        invoice = m2o(current.get("timesheet_invoice_id"))
+        number: Any = invoice
+        if invoice is not None:
+            moves = self.resolver.client.read(
+                "account.move", [invoice], ["name"], company_ids=scope.company_ids
+            )
+            if moves and moves[0]["name"] not in (False, "/"):
+                number = moves[0]["name"]
+        billed = to_decimal(current.get("unit_amount") or 0)
+        delta = entry.hours - billed
+        if delta < 0:
+            kind, what = "credit_note", f"a credit note for {-delta:f} h"
+        elif delta > 0:
+            kind, what = "rebill", f"a re-bill of {delta:f} h"
+        else:
+            kind, what = "review", "a review (the hours are the same; other fields changed)"
+        return errors.LockedError(
+            f"time entry {key} is invoiced on {number} with {billed:f} h; the source now says "
+            f"{entry.hours:f} h: adjustment proposed: {what}",
+            reference=key,
+            invoice=str(number),
+            adjustment=kind,
+            hours=f"{abs(delta):f}",
+        )
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -288,13 +320,19 @@ class TimesheetGateway:
             )
             if moves and moves[0]["state"] != "cancel":
                 number = moves[0]["name"] if moves[0]["name"] not in (False, "/") else invoice
+                hours = to_decimal(current.get("unit_amount") or 0)
                 return EntryResult(
                     key,
                     "failed",
                     line_id,
                     errors.LockedError(
-                        f"time entry {key} is on invoice {number} ({moves[0]['state']}) in Odoo",
+                        f"time entry {key} is on invoice {number} ({moves[0]['state']}) in Odoo "
+                        f"and was deleted or unapproved at the source; adjustment proposed: a "
+                        f"credit note for {hours:f} h",
                         reference=key,
+                        invoice=str(number),
+                        adjustment="credit_note",
+                        hours=f"{hours:f}",
                     ),
                 )
         try:
