@@ -28,7 +28,7 @@ from sqlalchemy import update
 from lead2cash.billing.period import Period
 from lead2cash.demo import sources
 from lead2cash.demo.firm import PEOPLE
-from lead2cash.demo.stack import RealOdoo, Stack, stack
+from lead2cash.demo.stack import Stack, real_odoo_from_env, stack
 from lead2cash.flows import billing, readiness
 from lead2cash.model.base import SourceRef
 from lead2cash.store.facade import Store
@@ -44,7 +44,6 @@ DEALS = (
     MS,
     dataclasses.replace(RET, won=True),
 )
-LIVE = ("L2C_TEST_ODOO_URL", "L2C_TEST_ODOO_DB", "L2C_TEST_ODOO_LOGIN", "L2C_TEST_ODOO_API_KEY")
 
 
 @pytest.fixture(params=["emulator", "real"])
@@ -52,18 +51,9 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Sta
     real = None
     ids = 0
     if request.param == "real":
-        missing = [v for v in LIVE if not os.environ.get(v)]
-        if missing:
+        real, missing = real_odoo_from_env(os.environ)
+        if real is None:
             pytest.skip(f"a real Odoo needs {', '.join(missing)} (see docs/development.md)")
-        env = os.environ
-        real = RealOdoo(
-            env["L2C_TEST_ODOO_URL"],
-            env["L2C_TEST_ODOO_DB"],
-            env["L2C_TEST_ODOO_LOGIN"],
-            env["L2C_TEST_ODOO_API_KEY"],
-            flow_login=env.get("L2C_TEST_ODOO_BOT_LOGIN"),
-            flow_api_key=env.get("L2C_TEST_ODOO_BOT_API_KEY"),
-        )
         ids = int(time.time() * 10) % 10**9 * 1000
     store = Store.open(f"sqlite:///{tmp_path / 'l2c.db'}", upgrade=True)
     try:

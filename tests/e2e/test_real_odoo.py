@@ -21,27 +21,18 @@ import pytest
 
 from lead2cash.connectors.odoo.client import OdooClient
 from lead2cash.demo import sources
-from lead2cash.demo.stack import RealOdoo, Stack, stack
+from lead2cash.demo.stack import RealOdoo, Stack, real_odoo_from_env, stack
 from lead2cash.store.facade import Store
 from lead2cash.store.jobs import NewJob
 
 START = date(2026, 11, 2)
-LIVE = ("L2C_TEST_ODOO_URL", "L2C_TEST_ODOO_DB", "L2C_TEST_ODOO_LOGIN", "L2C_TEST_ODOO_API_KEY")
 
 
 def _real() -> RealOdoo:
-    missing = [v for v in LIVE if not os.environ.get(v)]
-    if missing:
+    real, missing = real_odoo_from_env(os.environ)
+    if real is None:
         pytest.skip(f"a real Odoo needs {', '.join(missing)} (see docs/development.md)")
-    env = os.environ
-    return RealOdoo(
-        env["L2C_TEST_ODOO_URL"],
-        env["L2C_TEST_ODOO_DB"],
-        env["L2C_TEST_ODOO_LOGIN"],
-        env["L2C_TEST_ODOO_API_KEY"],
-        flow_login=env.get("L2C_TEST_ODOO_BOT_LOGIN"),
-        flow_api_key=env.get("L2C_TEST_ODOO_BOT_API_KEY"),
-    )
+    return real
 
 
 def _name(value: Any) -> str | None:

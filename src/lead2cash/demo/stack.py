@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,6 +71,33 @@ class RealOdoo:
     api_key: str
     flow_login: str | None = None
     flow_api_key: str | None = None
+
+
+#: The variables naming a real Odoo test database (the ``BOT`` pair is optional).
+REAL_ODOO_VARS = (
+    "L2C_TEST_ODOO_URL",
+    "L2C_TEST_ODOO_DB",
+    "L2C_TEST_ODOO_LOGIN",
+    "L2C_TEST_ODOO_API_KEY",
+)
+
+
+def real_odoo_from_env(env: Mapping[str, str]) -> tuple[RealOdoo | None, list[str]]:
+    """The real Odoo the ``L2C_TEST_ODOO_*`` variables name, or ``None`` and those missing."""
+    missing = [v for v in REAL_ODOO_VARS if not env.get(v)]
+    if missing:
+        return None, missing
+    return (
+        RealOdoo(
+            env["L2C_TEST_ODOO_URL"],
+            env["L2C_TEST_ODOO_DB"],
+            env["L2C_TEST_ODOO_LOGIN"],
+            env["L2C_TEST_ODOO_API_KEY"],
+            flow_login=env.get("L2C_TEST_ODOO_BOT_LOGIN"),
+            flow_api_key=env.get("L2C_TEST_ODOO_BOT_API_KEY"),
+        ),
+        [],
+    )
 
 
 @dataclass
