@@ -14,19 +14,23 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from lead2cash.billing.period import Period
 from lead2cash.demo import sources
 from lead2cash.demo.stack import RealOdoo, Stack, stack
+from lead2cash.flows import billing
 from lead2cash.flows.imports import import_file
 from lead2cash.store.facade import Store
 from lead2cash.store.jobs import JobFilter, NewJob
 
 START = date(2026, 11, 2)
+NOVEMBER = Period.parse("2026-11")
 
 
 @dataclass
@@ -38,12 +42,17 @@ class Summary:
     timesheet_lines: int = 0
     expenses: int = 0
     feedback: int = 0
+    invoices: int = 0
+    billed: dict[str, Decimal] = field(default_factory=dict)  # currency → untaxed drafted
+    billing_problems: int = 0
     jobs: dict[str, int] = field(default_factory=dict)
     exceptions: Counter[str] = field(default_factory=Counter)
     audit_ok: bool = False
 
 
-def _steps(st: Stack, csv_dir: Path) -> list[tuple[str, object]]:
+def _steps(
+    st: Stack, csv_dir: Path, billed: dict[str, billing.RunOutcome]
+) -> list[tuple[str, object]]:
     hub = st.hub
     state: dict[str, dict[str, str]] = {}
 
@@ -68,22 +77,23 @@ def _steps(st: Stack, csv_dir: Path) -> list[tuple[str, object]]:
         sources.win_hubspot(st.control["hubspot"], state["hubspot"]["ret"])
         run("deal_to_project.poll", "demo:poll:2")
 
-    def invoice_milestone() -> None:
+    def bill_november() -> None:
         from lead2cash.model.base import SourceRef
 
         deal = SourceRef(system="hubspot", object_type="deal", external_id=state["hubspot"]["ms"])
-        binding = hub.binding(deal)
-        if binding is None or not binding.odoo_id:
-            return
-        gateway, scope = hub.gateway, hub.gateway.scope("be")
         lines = st.control["hubspot"].get("/_emulator/objects/line_items").json()["results"]
         first = min(
             int(li["id"]) for li in lines if li["properties"].get("name") == "Design signed off"
         )
-        gateway.projects.reach_milestone(scope, deal, str(first))
-        draft = gateway.invoices.draft_invoices(scope, binding.odoo_id)
-        if draft.invoice_ids:
-            st.admin.execute_kw("account.move", "action_post", [list(draft.invoice_ids)])
+        # the project manager ticks the first milestone in Odoo; then finance runs billing
+        hub.gateway.projects.reach_milestone(hub.gateway.scope("be"), deal, str(first))
+        for outcome in billing.run(hub, NOVEMBER, actor="demo"):
+            billed[outcome.contract] = outcome
+
+    def post_milestone_invoice() -> None:
+        outcome = billed.get(f"hubspot:deal:{state['hubspot']['ms']}")
+        if outcome is not None and outcome.invoice_ids:
+            st.admin.execute_kw("account.move", "action_post", [list(outcome.invoice_ids)])
         run("status_feedback.run", "demo:feedback:1")
 
     return [
@@ -93,7 +103,8 @@ def _steps(st: Stack, csv_dir: Path) -> list[tuple[str, object]]:
         ("expenses: approved Harvest expenses → Odoo", lambda: run("expenses.run", "demo:ex:1")),
         ("CSV imports: UK time and expenses", import_csv),
         ("A retainer deal is won late: parked work wakes", win_late),
-        ("A milestone is invoiced: status back to HubSpot", invoice_milestone),
+        ("billing: November drafted by contract terms", bill_november),
+        ("The milestone invoice is posted: status back to HubSpot", post_milestone_invoice),
         (
             "status_feedback: invoice status → CRMs",
             lambda: run("status_feedback.run", "demo:feedback:2"),
@@ -101,9 +112,16 @@ def _steps(st: Stack, csv_dir: Path) -> list[tuple[str, object]]:
     ]
 
 
-def summarize(st: Stack) -> Summary:
+def summarize(st: Stack, billed: dict[str, billing.RunOutcome]) -> Summary:
     odoo, store = st.admin, st.hub.store
     s = Summary()
+    for outcome in billed.values():
+        if outcome.status == "drafted" and outcome.invoiced is not None:
+            s.invoices += len(outcome.invoice_ids)
+            money = outcome.invoiced
+            s.billed[money.currency] = s.billed.get(money.currency, Decimal(0)) + money.amount
+        elif outcome.status not in ("nothing", "already"):
+            s.billing_problems += 1
     s.deals = len(
         [b for b in store.bindings.of_model("sale.order") if b.key.object_type != "feedback"]
     )
@@ -139,6 +157,9 @@ def print_summary(console: Console, s: Summary) -> None:
         ("hours synced", f"{s.hours:,.2f}"),
         ("expenses synced", s.expenses),
         ("deals with status fed back", s.feedback),
+        ("invoices drafted by contract terms", s.invoices),
+        *((f"amount drafted ({c}, untaxed)", f"{a:,.2f}") for c, a in sorted(s.billed.items())),
+        ("billing runs to check", s.billing_problems),
     ):
         table.add_row(what, str(value))
     console.print(table)
@@ -161,7 +182,8 @@ def print_summary(console: Console, s: Summary) -> None:
 def run(console: Console, store: Store, *, odoo: RealOdoo | None = None) -> Summary:
     """The whole lifecycle; returns its summary (also printed)."""
     with tempfile.TemporaryDirectory(prefix="l2c-demo-") as tmp, stack(store, odoo=odoo) as st:
-        steps = _steps(st, Path(tmp))
+        billed: dict[str, billing.RunOutcome] = {}
+        steps = _steps(st, Path(tmp), billed)
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -174,6 +196,6 @@ def run(console: Console, store: Store, *, odoo: RealOdoo | None = None) -> Summ
                 progress.update(task, description=description)
                 step()  # type: ignore[operator]
                 progress.advance(task)
-        summary = summarize(st)
+        summary = summarize(st, billed)
     print_summary(console, summary)
     return summary

@@ -187,6 +187,8 @@ def test_demo_runs_to_the_end(tmp_path: Path) -> None:
     assert rows["confirmed sale orders in Odoo"] == "6"  # 4 HubSpot deals, 2 Salesforce
     assert rows["projects Odoo created from them"] == "6"
     assert rows["exception/validation"] == "2"  # the Barter deal, the unmapped expense
+    assert rows["invoices drafted by contract terms"] == "6"  # one per contract, November
+    assert rows["billing runs to check"] == "0"  # every draft is what the terms say
     assert "parked" not in rows and "dead" not in rows
     assert "audit chain: intact" in result.stdout
 
