@@ -25,6 +25,7 @@ from lead2cash.billing.period import Period
 from lead2cash.demo import sources
 from lead2cash.demo.stack import RealOdoo, Stack, stack
 from lead2cash.flows import billing
+from lead2cash.flows.deal_to_project import deal_bindings
 from lead2cash.flows.imports import import_file
 from lead2cash.store.facade import Store
 from lead2cash.store.jobs import JobFilter, NewJob
@@ -122,9 +123,7 @@ def summarize(st: Stack, billed: dict[str, billing.RunOutcome]) -> Summary:
             s.billed[money.currency] = s.billed.get(money.currency, Decimal(0)) + money.amount
         elif outcome.status not in ("nothing", "already"):
             s.billing_problems += 1
-    s.deals = len(
-        [b for b in store.bindings.of_model("sale.order") if b.key.object_type != "feedback"]
-    )
+    s.deals = len(deal_bindings(st.hub))
     s.orders = odoo.search_count("sale.order", [("state", "=", "sale")])
     s.projects = odoo.search_count("project.project", [("sale_order_id", "!=", False)])
     lines = odoo.search_read(

@@ -41,7 +41,13 @@ from lead2cash.billing.period import Period
 from lead2cash.billing.proposal import BillingProposal, FindingKind, LineKind
 from lead2cash.billing.rules import propose
 from lead2cash.connectors.odoo.gateway.common import Scope, m2o, own_xmlid, to_decimal
-from lead2cash.flows.deal_to_project import load_bundle, project_ref, validate
+from lead2cash.flows.deal_to_project import (
+    deal_bindings,
+    deal_ref,
+    load_bundle,
+    project_ref,
+    validate,
+)
 from lead2cash.flows.runtime import Hub
 from lead2cash.model.base import SourceRef
 from lead2cash.model.contract import (
@@ -55,9 +61,7 @@ from lead2cash.model.money import Money, round_amount
 from lead2cash.model.work import TimeEntry
 from lead2cash.store.audit import AuditEntry
 from lead2cash.store.billing import BillingRun
-from lead2cash.store.bindings import Binding
-
-CRMS = ("hubspot", "salesforce")
+from lead2cash.store.bindings import Binding, BindingKey
 
 
 @dataclass
@@ -69,8 +73,8 @@ class Billable:
     project_id: int | None
     scope: Scope
     entries: list[TimeEntry] = field(default_factory=list)
-    #: source key of each entry → (Odoo timesheet id, the price of its sale line, invoiced)
-    odoo_lines: dict[str, tuple[int, Decimal | None, bool]] = field(default_factory=dict)
+    #: source key of each entry → the price of the sale line Odoo books it on (None: no line)
+    odoo_prices: dict[str, Decimal | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -84,26 +88,9 @@ class RunOutcome:
     note: str = ""
 
 
-def deal_bindings(hub: Hub) -> list[Binding]:
-    """The deals bound to a sale order, in key order."""
-    return sorted(
-        (
-            b
-            for b in hub.store.bindings.of_model("sale.order")
-            if b.odoo_id and b.key.system in CRMS and b.key.object_type != "feedback"
-        ),
-        key=lambda b: str(b.key),
-    )
-
-
-def _ref(binding: Binding) -> SourceRef:
-    key = binding.key
-    return SourceRef(system=key.system, object_type=key.object_type, external_id=key.external_id)
-
-
 def load(hub: Hub, binding: Binding, period: Period) -> Billable:
     """The contract (from the CRM, mapped), its order and project, and the period's time."""
-    deal = _ref(binding)
+    deal = deal_ref(binding)
     contract = validate(hub, load_bundle(hub, deal.system, deal.external_id))
     scope = hub.gateway.scope(contract.company)
     project = hub.binding(project_ref(deal))
@@ -124,7 +111,7 @@ def _read_time(hub: Hub, item: Billable, period: Period) -> None:
             ("date", ">=", period.start.isoformat()),
             ("date", "<=", period.end.isoformat()),
         ],
-        ["ref", "employee_id", "date", "unit_amount", "so_line", "timesheet_invoice_id"],
+        ["ref", "employee_id", "date", "unit_amount", "so_line"],
         order="date, id",
         company_ids=item.scope.company_ids,
     )
@@ -140,11 +127,12 @@ def _read_time(hub: Hub, item: Billable, period: Period) -> None:
         )
     }
     for row in rows:
-        parts = str(row["ref"] or "").split(":", 2)
-        source = (
-            SourceRef(system=parts[0], object_type=parts[1], external_id=parts[2])
-            if len(parts) == 3 and all(parts)
-            else SourceRef(system="odoo", object_type="timesheet", external_id=str(row["id"]))
+        try:  # the timesheets flow writes the source key in ref; a line typed in Odoo has none
+            key = BindingKey.parse(str(row["ref"] or ""))
+        except errors.ValidationError:
+            key = BindingKey("odoo", "timesheet", str(row["id"]))
+        source = SourceRef(
+            system=key.system, object_type=key.object_type, external_id=key.external_id
         )
         employee = str(row["employee_id"][1]) if row["employee_id"] else "?"
         so_line = m2o(row["so_line"])
@@ -161,11 +149,7 @@ def _read_time(hub: Hub, item: Billable, period: Period) -> None:
                 approved=True,
             )
         )
-        item.odoo_lines[source.key] = (
-            int(row["id"]),
-            prices.get(so_line) if so_line else None,
-            bool(row["timesheet_invoice_id"]),
-        )
+        item.odoo_prices[source.key] = prices.get(so_line) if so_line else None
 
 
 def _with_reached_milestones(hub: Hub, item: Billable) -> Contract:

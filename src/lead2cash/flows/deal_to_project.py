@@ -37,7 +37,7 @@ from lead2cash.flows.runtime import HUBSPOT_DEAL_PROPERTIES, Hub
 from lead2cash.model.base import SourceRef
 from lead2cash.model.contract import Contract
 from lead2cash.model.deal import DealBundle
-from lead2cash.store.bindings import content_hash
+from lead2cash.store.bindings import Binding, content_hash
 
 CRMS = ("hubspot", "salesforce")
 _PROPERTY = re.compile(r"properties\.([A-Za-z0-9_]+)")
@@ -59,6 +59,24 @@ class DealOutcome:
 def project_ref(deal: SourceRef) -> SourceRef:
     """The binding of the Odoo project a deal's sale order created."""
     return SourceRef(system=deal.system, object_type="project", external_id=deal.external_id)
+
+
+def deal_bindings(hub: Hub) -> list[Binding]:
+    """The CRM deals bound to a sale order (what this flow binds), in key order."""
+    return sorted(
+        (
+            b
+            for b in hub.store.bindings.of_model("sale.order")
+            if b.odoo_id and b.key.system in CRMS and b.key.object_type != "feedback"
+        ),
+        key=lambda b: str(b.key),
+    )
+
+
+def deal_ref(binding: Binding) -> SourceRef:
+    """The deal a binding of :func:`deal_bindings` is for."""
+    key = binding.key
+    return SourceRef(system=key.system, object_type=key.object_type, external_id=key.external_id)
 
 
 def approval_key(deal: SourceRef) -> str:

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from lead2cash import errors
-from lead2cash.connectors.cursor import WatermarkCursor
 from lead2cash.connectors.harvest import canonical as harvest_canonical
 from lead2cash.connectors.harvest.sync import sync_expenses, sync_time_entries
 from lead2cash.connectors.hubspot.sync import sync as hubspot_sync
 from lead2cash.connectors.odoo.gateway.common import own_xmlid
 from lead2cash.connectors.salesforce.sync import sync_records
 from lead2cash.flows import expenses, status_feedback, timesheets, work
-from lead2cash.flows.deal_to_project import load_bundle, validate
+from lead2cash.flows.deal_to_project import deal_bindings, deal_ref, load_bundle, validate
 from lead2cash.flows.runtime import Hub
 from lead2cash.model.work import Expense, TimeEntry
 from lead2cash.store.bindings import content_hash
@@ -33,11 +32,6 @@ class Planned:
     reference: str
     values: dict[str, Any]
     note: str = ""
-
-
-def _cursor(hub: Hub, name: str) -> WatermarkCursor:
-    stored = hub.store.cursors.get(name)
-    return WatermarkCursor.model_validate(stored) if stored else WatermarkCursor()
 
 
 def _work(hub: Hub, kind: work.Kind, items: Sequence[TimeEntry | Expense]) -> list[Planned]:
@@ -71,14 +65,16 @@ def _work(hub: Hub, kind: work.Kind, items: Sequence[TimeEntry | Expense]) -> li
 def _deals(hub: Hub) -> list[Planned]:
     found: list[tuple[str, str]] = []
     if hub.hubspot is not None:
-        result = hubspot_sync(hub.hubspot, "deals", _cursor(hub, "deal_to_project.hubspot"))
+        result = hubspot_sync(
+            hub.hubspot, "deals", hub.cursor("deal_to_project.hubspot", "deal_to_project")
+        )
         found += [("hubspot", v.id) for v in result.records]
     if hub.salesforce is not None:
         records = sync_records(
             hub.salesforce,
             "Opportunity",
             ["Id", "StageName", "SystemModstamp"],
-            _cursor(hub, "deal_to_project.salesforce"),
+            hub.cursor("deal_to_project.salesforce", "deal_to_project"),
         )
         found += [("salesforce", str(r["Id"])) for r in records.records]
     out: list[Planned] = []
@@ -122,10 +118,9 @@ def _deals(hub: Hub) -> list[Planned]:
 
 def _feedback(hub: Hub) -> list[Planned]:
     out: list[Planned] = []
-    for binding in hub.store.bindings.of_model("sale.order"):
-        if binding.key.object_type == "feedback" or not binding.odoo_id:
-            continue
-        deal = status_feedback.deal_ref(binding)
+    for binding in deal_bindings(hub):
+        assert binding.odoo_id is not None
+        deal = deal_ref(binding)
         scope = hub.gateway.scope(binding.company or "")
         status = hub.gateway.invoices.status(scope, binding.odoo_id, today=hub.today())
         values = status_feedback.values_for(
@@ -141,13 +136,13 @@ def plan(hub: Hub, flow: str) -> list[Planned]:
     """The writes ``flow`` would make now."""
     if flow == "timesheets":
         client = hub.need_harvest()
-        found = sync_time_entries(client, _cursor(hub, timesheets.CURSOR))
+        found = sync_time_entries(client, hub.cursor(timesheets.CURSOR, "timesheets"))
         codes = harvest_canonical.project_codes(client) if found.records else {}
         return _work(
             hub, "timesheets", [harvest_canonical.time_entry(r, codes) for r in found.records]
         )
     if flow == "expenses":
-        found_expenses = sync_expenses(hub.need_harvest(), _cursor(hub, expenses.CURSOR))
+        found_expenses = sync_expenses(hub.need_harvest(), hub.cursor(expenses.CURSOR, "expenses"))
         return _work(
             hub, "expenses", [harvest_canonical.expense(r) for r in found_expenses.records]
         )

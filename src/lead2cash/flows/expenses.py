@@ -16,14 +16,12 @@ from typing import Any
 
 from lead2cash.connectors.csvfile import canonical as csv_canonical
 from lead2cash.connectors.csvfile.rows import ExpenseRow
-from lead2cash.connectors.cursor import WatermarkCursor
 from lead2cash.connectors.harvest import canonical as harvest_canonical
 from lead2cash.connectors.harvest.sync import sync_expenses
 from lead2cash.connectors.odoo.gateway import EntryResult, Scope
 from lead2cash.engine.handlers import JobContext
 from lead2cash.flows import work
 from lead2cash.flows.runtime import Hub, hub_of, inbound
-from lead2cash.model.work import Expense
 
 CURSOR = "expenses.harvest"
 
@@ -49,17 +47,9 @@ def _batch_name(ctx: JobContext) -> str:
 def run(hub: Hub) -> RunReport:
     """Read Harvest's changed expenses and enqueue their batches (with the cursor)."""
     client = hub.need_harvest()
-    stored = hub.store.cursors.get(CURSOR)
-    cursor = (
-        WatermarkCursor.model_validate(stored)
-        if stored
-        else WatermarkCursor(overlap_seconds=hub.flow("expenses").overlap_minutes * 60)
-    )
+    cursor = hub.cursor(CURSOR, "expenses")
     found = sync_expenses(client, cursor)
-    planned: work.Planned[Expense] = work.Planned()
-    converted: list[Expense] = []
-    for record in found.records:
-        converted.append(harvest_canonical.expense(record))
+    converted = [harvest_canonical.expense(record) for record in found.records]
     planned = work.plan(hub, converted)
     batches = work.enqueue_plan(
         hub, "expenses", planned, cursor=(CURSOR, found.cursor.model_dump(mode="json"))

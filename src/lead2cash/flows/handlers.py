@@ -61,12 +61,7 @@ def poll_deals(hub: Hub) -> int:
     cursors: dict[str, WatermarkCursor] = {}
     if hub.hubspot is not None:
         name = "deal_to_project.hubspot"
-        stored = hub.store.cursors.get(name)
-        found = hubspot_sync(
-            hub.hubspot,
-            "deals",
-            WatermarkCursor.model_validate(stored) if stored else WatermarkCursor(),
-        )
+        found = hubspot_sync(hub.hubspot, "deals", hub.cursor(name, "deal_to_project"))
         cursors[name] = found.cursor
         jobs += [
             NewJob(
@@ -78,12 +73,11 @@ def poll_deals(hub: Hub) -> int:
         ]
     if hub.salesforce is not None:
         name = "deal_to_project.salesforce"
-        stored = hub.store.cursors.get(name)
         result = sync_records(
             hub.salesforce,
             "Opportunity",
             ["Id", "StageName", "SystemModstamp", *OPPORTUNITY_FIELDS],
-            WatermarkCursor.model_validate(stored) if stored else WatermarkCursor(),
+            hub.cursor(name, "deal_to_project"),
         )
         cursors[name] = result.cursor
         # SystemModstamp has whole seconds: two edits in one second share a stamp, so the

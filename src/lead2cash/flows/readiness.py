@@ -25,14 +25,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from pydantic import ValidationError as PydanticValidationError
+
 from lead2cash import errors
 from lead2cash.billing.period import Period
 from lead2cash.billing.proposal import FindingKind, LineKind
 from lead2cash.connectors.harvest.canonical import expense as harvest_expense
 from lead2cash.connectors.harvest.canonical import project_codes, time_entry
-from lead2cash.flows.billing import Billable, deal_bindings, load, proposal_for
-from lead2cash.flows.deal_to_project import project_ref
+from lead2cash.flows.billing import Billable, load, proposal_for
+from lead2cash.flows.deal_to_project import deal_bindings, project_ref
 from lead2cash.flows.runtime import Hub
+from lead2cash.model.base import SourceRef
 from lead2cash.model.contract import TimeAndMaterials
 from lead2cash.model.money import round_amount
 from lead2cash.model.work import Expense, TimeEntry
@@ -167,13 +170,13 @@ def _fill(
         (f.amount.amount for f in proposal.findings_of(FindingKind.OVER_CAP) if f.amount),
         Decimal(0),
     )
+    hours = {e.source.key: e.hours for e in item.entries}
     for line in proposal.lines_of(LineKind.TIME):
         for key in line.sources:
-            price = item.odoo_lines.get(key, (0, None, False))[1]
-            entry = next(e for e in item.entries if e.source.key == key)
+            price = item.odoo_prices.get(key)
             if price is not None and price != line.unit_price.amount:
-                row.rate_mismatch_hours += entry.hours
-                row.rate_mismatch_amount += entry.hours * (price - line.unit_price.amount)
+                row.rate_mismatch_hours += hours[key]
+                row.rate_mismatch_amount += hours[key] * (price - line.unit_price.amount)
     row.rate_mismatch_amount = round_amount(row.rate_mismatch_amount, contract.currency)
     held_items = held.get(project, [])
     row.held_records = len(held_items)
@@ -181,7 +184,7 @@ def _fill(
     held_keys = {_key(i) for i in held_items}
     terms = contract.terms
     for entry in source.entries.get(project, []):
-        if entry.source.key in item.odoo_lines or entry.source.key in held_keys:
+        if entry.source.key in item.odoo_prices or entry.source.key in held_keys:
             continue
         row.not_in_odoo_hours += entry.hours
         if isinstance(terms, TimeAndMaterials):
@@ -206,7 +209,8 @@ def _fill(
 
 
 def _key(item: dict[str, Any]) -> str:
-    source = item.get("source") or {}
-    if isinstance(source, dict):
-        return f"{source.get('system')}:{source.get('object_type')}:{source.get('external_id')}"
-    return ""
+    """The source key of a held job's item (a TimeEntry or Expense as JSON)."""
+    try:
+        return SourceRef.model_validate(item.get("source") or {}).key
+    except PydanticValidationError:
+        return ""

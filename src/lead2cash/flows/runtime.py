@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 
 from lead2cash import errors
 from lead2cash.config.schema import FlowSection
+from lead2cash.connectors.cursor import WatermarkCursor
 from lead2cash.connectors.harvest.client import HarvestClient
 from lead2cash.connectors.hubspot.client import HubSpotClient
 from lead2cash.connectors.hubspot.writeback import HubSpotWriteback
@@ -110,6 +111,13 @@ class Hub:
 
     def flow(self, name: str) -> FlowSection:
         return self.flows.get(name) or FlowSection()
+
+    def cursor(self, name: str, flow: str) -> WatermarkCursor:
+        """The stored read cursor ``name``, or a new one with ``flow``'s overlap window."""
+        stored = self.store.cursors.get(name)
+        if stored:
+            return WatermarkCursor.model_validate(stored)
+        return WatermarkCursor(overlap_seconds=self.flow(flow).overlap_minutes * 60)
 
     def today(self) -> date:
         return self.clock().astimezone(UTC).date()

@@ -21,7 +21,7 @@ from lead2cash import errors
 from lead2cash.connectors.odoo.gateway import InvoiceStatus
 from lead2cash.connectors.salesforce.writeback import InvoiceFeedback, write_invoice_feedback
 from lead2cash.engine.handlers import JobContext
-from lead2cash.flows.deal_to_project import project_ref
+from lead2cash.flows.deal_to_project import deal_bindings, deal_ref, project_ref
 from lead2cash.flows.runtime import Hub, hub_of
 from lead2cash.model.base import SourceRef
 from lead2cash.store.bindings import Binding, content_hash
@@ -40,11 +40,6 @@ class Feedback:
 
 def feedback_ref(deal: SourceRef) -> SourceRef:
     return SourceRef(system=deal.system, object_type="feedback", external_id=deal.external_id)
-
-
-def deal_ref(binding: Binding) -> SourceRef:
-    key = binding.key
-    return SourceRef(system=key.system, object_type=key.object_type, external_id=key.external_id)
 
 
 def _amount(value: Decimal) -> str:
@@ -160,21 +155,18 @@ def _changed_orders(hub: Hub, since: str, bound: dict[int, Binding]) -> set[int]
     return changed
 
 
-def run(hub: Hub, *, everything: bool = False) -> int:
-    """Enqueue a feedback job per deal whose Odoo records moved; returns how many."""
+def run(hub: Hub, *, everything: bool = False, run_id: str | None = None) -> int:
+    """Enqueue a feedback job per deal whose Odoo records moved; returns how many.
+
+    ``run_id`` names this run in the deal jobs' keys (the run job's id: a retried run enqueues
+    nothing twice); without one, the run's start time to the microsecond."""
     started = hub.clock()
-    bound = {
-        int(b.odoo_id): b
-        for b in hub.store.bindings.of_model("sale.order")
-        if b.odoo_id
-        and b.key.system in ("hubspot", "salesforce")
-        and b.key.object_type != "feedback"
-    }
+    bound = {int(b.odoo_id): b for b in deal_bindings(hub) if b.odoo_id}
     since = hub.store.cursors.get(CURSOR)
     order_ids = set(bound)
     if since and not everything:
         order_ids = _changed_orders(hub, str(since), bound)
-    stamp = started.strftime("%Y%m%dT%H%M%S.%f")  # one job per deal per run
+    stamp = run_id or started.strftime("%Y%m%dT%H%M%S.%f")
     jobs = [
         NewJob(
             "status_feedback.deal",
@@ -191,7 +183,8 @@ def run(hub: Hub, *, everything: bool = False) -> int:
 
 
 def handle_run(ctx: JobContext) -> None:
-    ctx.log.info("status_feedback: %d deals to feed back", run(hub_of(ctx)))
+    found = run(hub_of(ctx), run_id=f"job{ctx.job.id}")
+    ctx.log.info("status_feedback: %d deals to feed back", found)
 
 
 def handle_deal(ctx: JobContext) -> None:

@@ -16,7 +16,6 @@ from typing import Any
 
 from lead2cash.connectors.csvfile import canonical as csv_canonical
 from lead2cash.connectors.csvfile.rows import TimesheetRow
-from lead2cash.connectors.cursor import WatermarkCursor
 from lead2cash.connectors.harvest import canonical as harvest_canonical
 from lead2cash.connectors.harvest.sync import sync_time_entries
 from lead2cash.connectors.odoo.gateway import EntryResult, Scope
@@ -45,12 +44,7 @@ def _sync(hub: Hub) -> work.Sync:
 def run(hub: Hub) -> RunReport:
     """Read Harvest's changed time entries and enqueue their batches (with the cursor)."""
     client = hub.need_harvest()
-    stored = hub.store.cursors.get(CURSOR)
-    cursor = (
-        WatermarkCursor.model_validate(stored)
-        if stored
-        else WatermarkCursor(overlap_seconds=hub.flow("timesheets").overlap_minutes * 60)
-    )
+    cursor = hub.cursor(CURSOR, "timesheets")
     found = sync_time_entries(client, cursor)
     codes = harvest_canonical.project_codes(client) if found.records else {}
     entries: list[TimeEntry] = [harvest_canonical.time_entry(r, codes) for r in found.records]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from typer.testing import CliRunner
 
 from lead2cash.cli.main import app
@@ -22,8 +24,9 @@ def test_a_bad_period_or_format_is_a_usage_error() -> None:
     assert no_period.exit_code == 2
 
 
-def test_a_missing_configuration_file_is_a_usage_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_configuration_file_is_a_usage_error(tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["billing", "run", "--period", "2026-11", "-f", str(tmp_path / "none.yaml")]
     )
     assert result.exit_code == 2
+    assert "cannot read" in result.output and "none.yaml" in result.output
