@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, localcontext
 
 from lead2cash.billing.ledger import BillingLedger
@@ -142,3 +143,29 @@ class Draft:
             ledger=ledger,
             retainer=self.retainer,
         )
+
+
+def screen(
+    draft: Draft,
+    *,
+    key: str,
+    billed: frozenset[str],
+    deleted: bool,
+    approved: bool,
+    day: date,
+    billable: bool,
+) -> tuple[FindingKind, str] | None:
+    """Why a time entry or expense is not billed in this run (the finding's kind and reason),
+    or ``None`` when it is to be billed: already in the ledger, deleted, not approved, dated
+    outside the period, or non-billable, in that order."""
+    if key in billed:
+        return FindingKind.ALREADY_BILLED, "already billed"
+    if deleted:
+        return FindingKind.DELETED, "deleted at the source"
+    if not approved:
+        return FindingKind.NOT_APPROVED, "not approved"
+    if not draft.period.contains(day):
+        return FindingKind.OUTSIDE_PERIOD, f"dated {day}, outside {draft.period}"
+    if not billable:
+        return FindingKind.NON_BILLABLE, "non-billable"
+    return None

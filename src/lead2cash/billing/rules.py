@@ -28,10 +28,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from lead2cash import errors
-from lead2cash.billing.draft import Draft, hours_text
+from lead2cash.billing.draft import Draft, hours_text, screen
 from lead2cash.billing.ledger import BillingLedger
 from lead2cash.billing.period import Period
-from lead2cash.billing.proposal import BillingProposal, FindingKind
+from lead2cash.billing.proposal import BillingProposal
 from lead2cash.billing.rules_expenses import ExchangeRate, bill_expenses
 from lead2cash.billing.rules_fixed import bill_instalments, bill_milestones
 from lead2cash.billing.rules_retainer import bill_retainer
@@ -109,19 +109,19 @@ def _billable(draft: Draft, entries: Sequence[TimeEntry]) -> list[TimeEntry]:
     kept: list[TimeEntry] = []
     for entry in sorted(entries, key=lambda e: (e.day, e.source.key)):
         key = entry.source.key
-        if key in draft.ledger.time_entries:
-            kind, why = FindingKind.ALREADY_BILLED, "already billed"
-        elif entry.deleted:
-            kind, why = FindingKind.DELETED, "deleted at the source"
-        elif not entry.approved:
-            kind, why = FindingKind.NOT_APPROVED, "not approved"
-        elif not draft.period.contains(entry.day):
-            kind, why = FindingKind.OUTSIDE_PERIOD, f"dated {entry.day}, outside {draft.period}"
-        elif not entry.billable:
-            kind, why = FindingKind.NON_BILLABLE, "non-billable"
-        else:
+        skipped = screen(
+            draft,
+            key=key,
+            billed=draft.ledger.time_entries,
+            deleted=entry.deleted,
+            approved=entry.approved,
+            day=entry.day,
+            billable=entry.billable,
+        )
+        if skipped is None:
             kept.append(entry)
             continue
+        kind, why = skipped
         draft.find(
             kind,
             f"{hours_text(entry.hours)} h of {key}: {why}",

@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 from lead2cash import errors
-from lead2cash.billing.draft import Draft, times
+from lead2cash.billing.draft import Draft, screen, times
 from lead2cash.billing.proposal import FindingKind, LineKind
 from lead2cash.model.contract import ExpensePolicy, ReinvoicePolicy
 from lead2cash.model.work import Expense
@@ -54,19 +54,19 @@ def _screened(draft: Draft, expense: Expense) -> bool:
     """Report (and skip) an expense that is billed, deleted, unapproved, out of the period or
     not billable."""
     key = expense.source.key
-    if key in draft.ledger.expenses:
-        kind, why = FindingKind.ALREADY_BILLED, "is already billed"
-    elif expense.deleted:
-        kind, why = FindingKind.DELETED, "is deleted at the source"
-    elif not expense.approved:
-        kind, why = FindingKind.NOT_APPROVED, "is not approved"
-    elif not draft.period.contains(expense.day):
-        kind, why = FindingKind.OUTSIDE_PERIOD, f"is dated {expense.day}, outside {draft.period}"
-    elif not expense.billable:
-        kind, why = FindingKind.NON_BILLABLE, "is not billable"
-    else:
+    skipped = screen(
+        draft,
+        key=key,
+        billed=draft.ledger.expenses,
+        deleted=expense.deleted,
+        approved=expense.approved,
+        day=expense.day,
+        billable=expense.billable,
+    )
+    if skipped is None:
         return False
-    draft.find(kind, f"expense {key} {why}", sources=[key], amount=expense.amount)
+    kind, why = skipped
+    draft.find(kind, f"expense {key}: {why}", sources=[key], amount=expense.amount)
     return True
 
 
