@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from lead2cash import errors
 from lead2cash.billing.ledger import BillingLedger
@@ -77,11 +78,17 @@ class Billable:
     odoo_prices: dict[str, Decimal | None] = field(default_factory=dict)
 
 
+#: drafted: the draft is what the terms say; mismatch: it is not (a person checks it);
+#: nothing: nothing to bill; already: the period was billed before; planned: a dry run;
+#: blocked: the contract's inputs or Odoo failed (the note says why).
+RunStatus = Literal["drafted", "mismatch", "nothing", "already", "planned", "blocked"]
+
+
 @dataclass(frozen=True)
 class RunOutcome:
     contract: str
     period: Period
-    status: str  # drafted | nothing | mismatch | already | planned | blocked
+    status: RunStatus
     proposal: BillingProposal | None
     invoice_ids: tuple[int, ...] = ()
     invoiced: Money | None = None
@@ -250,7 +257,7 @@ def run_contract(
     if drafts:
         _cap_line(hub, item, proposal, drafts[0])
     invoiced = _invoiced(hub, item, drafts)
-    status = "drafted" if invoiced == proposal.total else "mismatch"
+    status: RunStatus = "drafted" if invoiced == proposal.total else "mismatch"
     hub.store.billing.finish(
         key, str(period), status=status, invoice_ids=tuple(drafts), invoiced=invoiced
     )

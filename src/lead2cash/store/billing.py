@@ -142,7 +142,6 @@ class BillingRunStore:
                     status=status,
                     invoice_ids=list(invoice_ids),
                     invoiced=None if invoiced is None else str(invoiced.amount),
-                    created_at=self.clock(),
                 )
             )
             if done.rowcount != 1:
