@@ -1,5 +1,6 @@
-"""The HTTP plumbing every REST connector shares: client factory, status → error mapping (in
-exactly this one place), Retry-After parsing, and a send loop that honours rate limits.
+"""The HTTP plumbing every REST connector shares: client factory and timeouts, status → error
+mapping (in exactly this one place), Retry-After parsing, and a send loop that honours rate
+limits.
 
 Connectors receive an injected :class:`httpx.Client`; tests hand them one whose transport is an
 emulator (``httpx.ASGITransport``/``MockTransport``) or a real socket to an emulator, so the
@@ -13,10 +14,10 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -24,24 +25,35 @@ from lead2cash import errors
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+class HttpSettings(Protocol):
+    """The connection settings every REST connector's settings carry."""
+
+    @property
+    def timeout(self) -> float: ...
+
+    @property
+    def connect_timeout(self) -> float: ...
+
+    @property
+    def verify_tls(self) -> bool: ...
 
 
-def build_client(
-    base_url: str,
-    *,
-    headers: Mapping[str, str] | None = None,
-    timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-    transport: httpx.BaseTransport | None = None,
-    verify: bool | str = True,
+def timeout_of(settings: HttpSettings) -> httpx.Timeout:
+    """The read timeout of ``settings``, with its own (shorter) limit for connecting."""
+    return httpx.Timeout(settings.timeout, connect=settings.connect_timeout)
+
+
+def build_http_client(
+    settings: HttpSettings, *, transport: httpx.BaseTransport | None = None
 ) -> httpx.Client:
-    """A pooled client (keep-alive) for one system."""
+    """A pooled client (keep-alive) for one system, not following redirects; the connector's
+    client adds the auth headers to every request itself, so the token goes nowhere else."""
     return httpx.Client(
-        base_url=base_url,
-        headers=dict(headers or {}),
-        timeout=timeout,
+        timeout=timeout_of(settings),
         transport=transport,
-        verify=verify,
+        verify=settings.verify_tls,
+        follow_redirects=False,
     )
 
 
@@ -140,6 +152,10 @@ class RetryingSender:
     max_rate_limit_wait: float = 900.0
     sleep: Callable[[float], None] = time.sleep
     rng: random.Random = field(default_factory=random.Random)
+    #: Called before every attempt, retries included (a client-side rate limiter waits here).
+    before: Callable[[str], None] | None = None
+    #: Sees every answer, errors included (usage headers are read here).
+    after: Callable[[httpx.Response], None] | None = None
 
     def send(
         self, client: httpx.Client, request: httpx.Request, *, operation: str
@@ -147,7 +163,8 @@ class RetryingSender:
         attempt = 0
         while True:
             attempt += 1
-            self.before_attempt(operation)
+            if self.before is not None:
+                self.before(operation)
             try:
                 response = client.send(request)
             except httpx.TimeoutException as exc:
@@ -163,7 +180,8 @@ class RetryingSender:
                 )
                 cause = exc
             else:
-                self.after_response(response)
+                if self.after is not None:
+                    self.after(response)
                 found = self.classify(response, operation)
                 if found is None:
                     return response
@@ -176,13 +194,7 @@ class RetryingSender:
             assert isinstance(error, errors.TransientError)
             self.sleep(self._delay(error, attempt))
 
-    # Hooks a system's sender overrides (as methods, or as callable dataclass fields).
-
-    def before_attempt(self, operation: str) -> None:
-        """Called before every attempt (a client-side rate limiter waits here)."""
-
-    def after_response(self, response: httpx.Response) -> None:
-        """Sees every answer, errors included (usage headers are read here)."""
+    # What a system's sender overrides.
 
     def classify(self, response: httpx.Response, operation: str) -> errors.ConnectorError | None:
         """The hub error for an answer, or None when it succeeded."""

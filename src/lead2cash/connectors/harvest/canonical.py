@@ -11,23 +11,31 @@ so the codes come from ``GET /v2/projects`` (:func:`project_codes`, once per run
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from lead2cash import errors
 from lead2cash.connectors.harvest import wire
-from lead2cash.connectors.harvest.client import PROJECTS, HarvestClient
+from lead2cash.connectors.harvest.client import PROJECTS, SYSTEM, HarvestClient
 from lead2cash.model.base import SourceRef
 from lead2cash.model.money import Money
 from lead2cash.model.work import Expense, TimeEntry
 
-SYSTEM = "harvest"
+
+def _ref(object_type: str, external_id: int, modified_at: datetime | None = None) -> SourceRef:
+    return SourceRef(
+        system=SYSTEM,
+        object_type=object_type,
+        external_id=str(external_id),
+        modified_at=modified_at,
+    )
 
 
 def user_ref(user: wire.IdName) -> SourceRef:
-    return SourceRef(system=SYSTEM, object_type="user", external_id=str(user.id))
+    return _ref("user", user.id)
 
 
 def project_ref(project: wire.IdName) -> SourceRef:
-    return SourceRef(system=SYSTEM, object_type="project", external_id=str(project.id))
+    return _ref("project", project.id)
 
 
 def project_codes(client: HarvestClient) -> dict[int, str]:
@@ -44,20 +52,11 @@ def project_codes(client: HarvestClient) -> dict[int, str]:
 def time_entry(entry: wire.TimeEntry, codes: Mapping[int, str] | None = None) -> TimeEntry:
     """One Harvest time entry (any approval state); ``codes`` from :func:`project_codes`."""
     return TimeEntry(
-        source=SourceRef(
-            system=SYSTEM,
-            object_type="time_entry",
-            external_id=str(entry.id),
-            modified_at=entry.updated_at,
-        ),
+        source=_ref("time_entry", entry.id, entry.updated_at),
         consultant=user_ref(entry.user),
         project=project_ref(entry.project),
         project_code=(codes or {}).get(entry.project.id),
-        task=(
-            None
-            if entry.task is None
-            else SourceRef(system=SYSTEM, object_type="task", external_id=str(entry.task.id))
-        ),
+        task=None if entry.task is None else _ref("task", entry.task.id),
         task_name=None if entry.task is None else entry.task.name,
         billing_code=None if entry.task is None else entry.task.name,
         day=entry.spent_date,
@@ -80,12 +79,7 @@ def expense(record: wire.Expense, *, default_currency: str | None = None) -> Exp
             system=SYSTEM,
         )
     return Expense(
-        source=SourceRef(
-            system=SYSTEM,
-            object_type="expense",
-            external_id=str(record.id),
-            modified_at=record.updated_at,
-        ),
+        source=_ref("expense", record.id, record.updated_at),
         consultant=user_ref(record.user),
         project=project_ref(record.project),
         project_code=record.project.code or None,

@@ -29,7 +29,8 @@ from lead2cash import errors
 from lead2cash.connectors.harvest import wire
 from lead2cash.connectors.harvest.ratelimit import TokenBucket
 from lead2cash.connectors.harvest.settings import HarvestSettings
-from lead2cash.connectors.http import RetryingSender, decode_json
+from lead2cash.connectors.http import RetryingSender, decode_json, timeout_of
+from lead2cash.connectors.http import build_http_client as build_http_client
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ class HarvestClient:
             url,
             params=query or None,
             headers=self._headers(),
-            timeout=httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout),
+            timeout=timeout_of(self.settings),
         )
         self.bucket.acquire()
         response = self.sender.send(self.http, request, operation=operation)
@@ -353,15 +354,3 @@ class HarvestClient:
     def me(self) -> wire.User:
         """The user the token belongs to (a cheap connection check)."""
         return wire.User.model_validate(self.get_json("users/me", operation="get users/me"))
-
-
-def build_http_client(
-    settings: HarvestSettings, *, transport: httpx.BaseTransport | None = None
-) -> httpx.Client:
-    """A pooled client for Harvest; auth headers are added per request by HarvestClient."""
-    return httpx.Client(
-        timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
-        transport=transport,
-        verify=settings.verify_tls,
-        follow_redirects=False,
-    )

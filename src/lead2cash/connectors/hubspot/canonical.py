@@ -23,7 +23,6 @@ not ISO 4217, a malformed body) is a :class:`~lead2cash.errors.ValidationError` 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -32,6 +31,7 @@ from decimal import Decimal
 from pydantic import ValidationError as PydanticValidationError
 
 from lead2cash import errors
+from lead2cash.connectors.contacts import usable_email
 from lead2cash.connectors.hubspot import wire
 from lead2cash.connectors.hubspot.client import HubSpotClient
 from lead2cash.connectors.hubspot.objects import (
@@ -56,7 +56,6 @@ COMPANY_PROPERTIES = ("address2", "state", "website")
 CONTACT_PROPERTIES = ("mobilephone",)
 LINE_ITEM_PROPERTIES = ("hs_sku",)
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 #: Canonical field → the HubSpot property it comes from (to name the field in errors).
 _DEAL_FIELDS = {
     "name": "dealname",
@@ -394,14 +393,9 @@ def _customer(record: wire.CrmObject, vat_property: str) -> Customer:
 
 def _contact(record: wire.CrmObject, customer: SourceRef | None) -> Contact:
     label = f"{SYSTEM} contact {record.id}"
-    email = (record.prop("email") or "").strip() or None
-    if email is not None and not _EMAIL.match(email):
-        log.warning(
-            "hubspot contact %s has an invalid email; it is left out",
-            record.id,
-            extra={"action": "invalid_email", "system": SYSTEM, "external_id": record.id},
-        )
-        email = None
+    email = usable_email(
+        (record.prop("email") or "").strip() or None, system=SYSTEM, contact_id=record.id, log=log
+    )
     parts = [(record.prop(p) or "").strip() for p in ("firstname", "lastname")]
     name = " ".join(p for p in parts if p) or email
     if not name:

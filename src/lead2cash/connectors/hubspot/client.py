@@ -24,7 +24,8 @@ from urllib.parse import quote
 import httpx
 
 from lead2cash import errors
-from lead2cash.connectors.http import decode_json
+from lead2cash.connectors.http import build_http_client as build_http_client
+from lead2cash.connectors.http import decode_json, timeout_of
 from lead2cash.connectors.hubspot import wire
 from lead2cash.connectors.hubspot.objects import ObjectType, object_type
 from lead2cash.connectors.hubspot.ratelimit import DailyQuota, RollingWindow, token_key
@@ -184,7 +185,7 @@ class HubSpotClient:
             params=query or None,
             headers=headers,
             content=content,
-            timeout=httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout),
+            timeout=timeout_of(self.settings),
         )
         return self.sender.send(self.http, request, operation=operation)
 
@@ -466,15 +467,3 @@ def _no_associations(error: wire.ErrorBody) -> bool:
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def build_http_client(
-    settings: HubSpotSettings, *, transport: httpx.BaseTransport | None = None
-) -> httpx.Client:
-    """A pooled client for HubSpot; the token is added per request by HubSpotClient."""
-    return httpx.Client(
-        timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
-        transport=transport,
-        verify=settings.verify_tls,
-        follow_redirects=False,
-    )

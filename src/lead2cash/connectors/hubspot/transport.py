@@ -12,8 +12,8 @@ RateLimitedError). :func:`classify` adds what only HubSpot's body tells (referen
   than any in-place wait, so the error goes straight to the job engine.
 
 :class:`HubSpotSender` is :class:`~lead2cash.connectors.http.RetryingSender` with that
-classification and a hook run before every attempt (retries included), where the client takes
-a slot from its rate limiters and checks the daily quota.
+classification; the client passes it a hook run before every attempt (retries included), where
+it takes a slot from its rate limiters and checks the daily quota.
 """
 
 from __future__ import annotations
@@ -100,19 +100,11 @@ class Classifier:
 
 @dataclass
 class HubSpotSender(RetryingSender):
-    """RetryingSender with HubSpot's classification and a before-attempt hook."""
+    """RetryingSender with HubSpot's classification."""
 
     classifier: Callable[[httpx.Response, str], errors.ConnectorError | None] = field(
         default_factory=lambda: Classifier(ZoneInfo("UTC"))
     )
-    before: Callable[[str], None] = lambda operation: None
-    after: Callable[[httpx.Response], None] = lambda response: None
-
-    def before_attempt(self, operation: str) -> None:
-        self.before(operation)
-
-    def after_response(self, response: httpx.Response) -> None:
-        self.after(response)
 
     def classify(self, response: httpx.Response, operation: str) -> errors.ConnectorError | None:
         return self.classifier(response, operation)

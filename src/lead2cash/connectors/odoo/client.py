@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from lead2cash import errors
+from lead2cash.connectors.http import timeout_of
 from lead2cash.connectors.odoo import faults
 from lead2cash.connectors.odoo.settings import OdooSettings
 from lead2cash.connectors.odoo.transports import (
@@ -98,7 +99,7 @@ class OdooClient:
         self._own_http = http is None
         self.http = http or httpx.Client(
             base_url=settings.url,
-            timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
+            timeout=timeout_of(settings),
             verify=settings.verify_tls,
             headers={"User-Agent": settings.user_agent},
         )

@@ -23,6 +23,7 @@ import jwt
 from pydantic import SecretStr, ValidationError
 
 from lead2cash import errors
+from lead2cash.connectors.http import timeout_of
 from lead2cash.connectors.salesforce import wire
 from lead2cash.connectors.salesforce.errorcodes import SYSTEM, SalesforceSender
 from lead2cash.connectors.salesforce.settings import SalesforceSettings
@@ -102,7 +103,7 @@ def fetch_session(
         settings.token_url,
         data=token_form(settings, now=now()),
         headers={"Accept": "application/json"},
-        timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
+        timeout=timeout_of(settings),
     )
     response = sender.send(http, request, operation=operation)
     try:

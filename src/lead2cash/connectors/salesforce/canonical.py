@@ -38,6 +38,7 @@ from typing import Any
 from pydantic import ValidationError as PydanticValidationError
 
 from lead2cash import errors
+from lead2cash.connectors.contacts import usable_email
 from lead2cash.connectors.salesforce import wire
 from lead2cash.connectors.salesforce.client import SalesforceClient
 from lead2cash.connectors.salesforce.errorcodes import SYSTEM
@@ -62,7 +63,6 @@ LINE_EXTRA = ("Name", "ProductCode", "SortOrder", "SystemModstamp")
 
 _FIELD = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*")
 _ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def opportunity_bundle(
@@ -366,14 +366,7 @@ def _contacts(roles: list[dict[str, Any]], account: SourceRef | None) -> list[Co
 
 def _contact(contact_id: str, person: _Fields, account: SourceRef | None) -> Contact:
     label = f"{SYSTEM} contact {contact_id}"
-    email = person.text("Email")
-    if email is not None and not _EMAIL.match(email):
-        log.warning(
-            "salesforce contact %s has an invalid email; it is left out",
-            contact_id,
-            extra={"action": "invalid_email", "system": SYSTEM, "external_id": contact_id},
-        )
-        email = None
+    email = usable_email(person.text("Email"), system=SYSTEM, contact_id=contact_id, log=log)
     name = " ".join(p for p in (person.text("FirstName"), person.text("LastName")) if p) or email
     if not name:
         raise errors.ValidationError(

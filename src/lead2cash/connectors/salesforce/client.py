@@ -34,7 +34,8 @@ import httpx
 from pydantic import ValidationError
 
 from lead2cash import errors
-from lead2cash.connectors.http import decode_json
+from lead2cash.connectors.http import build_http_client as build_http_client
+from lead2cash.connectors.http import decode_json, timeout_of
 from lead2cash.connectors.salesforce import wire
 from lead2cash.connectors.salesforce.auth import Session, fetch_session
 from lead2cash.connectors.salesforce.errorcodes import SYSTEM, SalesforceSender, remote_type
@@ -93,11 +94,10 @@ class SalesforceClient:
             base_delay=settings.retry_base_seconds,
             max_rate_limit_wait=settings.max_retry_after,
             sleep=sleep,
-            on_response=self._observe,
+            after=self._observe,
         )
         self._session: Session | None = None
         self._lock = threading.Lock()
-        self._timeout = httpx.Timeout(settings.timeout, connect=settings.connect_timeout)
         #: ``Sforce-Limit-Info`` of the latest answer that carried one.
         self.api_usage: ApiUsage | None = None
         #: How many sessions were fetched (the first one included).
@@ -206,7 +206,7 @@ class SalesforceClient:
                 params=params,
                 content=content,
                 headers=all_headers,
-                timeout=self._timeout,
+                timeout=timeout_of(self.settings),
             )
             try:
                 return self.sender.send(self.http, request, operation=operation)
@@ -376,15 +376,3 @@ class SalesforceClient:
         result = wire.SaveResult.model_validate(wire.loads(response.content))
         created = result.created if result.created is not None else response.status_code == 201
         return UpsertResult(result.id, created)
-
-
-def build_http_client(
-    settings: SalesforceSettings, *, transport: httpx.BaseTransport | None = None
-) -> httpx.Client:
-    """A pooled client for Salesforce (auth headers are added per request by the client)."""
-    return httpx.Client(
-        timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
-        transport=transport,
-        verify=settings.verify_tls,
-        follow_redirects=False,
-    )

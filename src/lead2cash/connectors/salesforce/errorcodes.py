@@ -28,7 +28,6 @@ OAuth invalid_grant, invalid_client, ...       AuthError
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,15 +146,9 @@ class SalesforceSender(http.RetryingSender):
 
     The loop is the shared one (Retry-After honoured exactly, backoff with full jitter for 5xx,
     lock errors and network errors, give up after ``max_attempts``), but each answer is
-    classified by :func:`classify`, every answer (errors too) is shown to ``on_response`` (the
+    classified by :func:`classify`, every answer (errors too) is shown to ``after`` (the
     client reads ``Sforce-Limit-Info`` there), and the daily limit is never retried in place.
     """
-
-    on_response: Callable[[httpx.Response], None] | None = None
-
-    def after_response(self, response: httpx.Response) -> None:
-        if self.on_response is not None:
-            self.on_response(response)
 
     def classify(self, response: httpx.Response, operation: str) -> errors.ConnectorError | None:
         return classify(response, operation=operation)

@@ -1,6 +1,6 @@
 """What every Odoo transport shares: the :class:`Transport` protocol, the value encoding, the
-HTTP post with error mapping, and a counting wrapper (benchmarks and tests count RPC calls on
-the client side with it).
+HTTP request with error mapping, JSON decoding, and a counting wrapper (benchmarks and tests
+count RPC calls on the client side with it).
 
 Arguments follow the XML-RPC ``execute_kw`` convention everywhere: ``args`` is positional and,
 for methods that act on records, ``args[0]`` is the list of ids. The JSON-2 transport turns that
@@ -9,6 +9,7 @@ into its named-argument body (see ``json2.py``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -132,17 +133,18 @@ def encode(value: Any) -> Any:
     return value
 
 
-def post(
+def send(
     http: httpx.Client,
+    method: str,
     url: str,
     site: faults.CallSite,
     *,
-    content: bytes,
     headers: Mapping[str, str],
+    content: bytes | None = None,
 ) -> httpx.Response:
-    """POST and return a 2xx response; anything else raises the classified hub error."""
+    """Send and return a 2xx response; anything else raises the classified hub error."""
     try:
-        response = http.post(url, content=content, headers=dict(headers))
+        response = http.request(method, url, content=content, headers=dict(headers))
     except httpx.TransportError as exc:
         raise faults.transport_error(site, exc) from exc
     if response.status_code >= 300:
@@ -150,15 +152,28 @@ def post(
     return response
 
 
+def json_answer(response: httpx.Response, site: faults.CallSite) -> Any:
+    """The answer's JSON; a body that is not JSON is a malformed answer."""
+    try:
+        return json.loads(response.content)
+    except ValueError as exc:
+        raise faults.malformed_answer(site, response.status_code) from exc
+
+
 class ServiceRpcTransport:
     """What JSON-RPC and XML-RPC share: the ``common``/``object`` services, a uid from
     ``common.authenticate``, and ``execute_kw`` with db, uid and secret on every call.
-    Subclasses provide ``name`` and ``_call`` (one request on the wire)."""
+    Subclasses provide ``name``, their ``headers`` and ``_call`` (one request on the wire)."""
 
     name: str = "rpc"
+    #: The protocol's request headers (``User-Agent`` is added to them).
+    headers: ClassVar[Mapping[str, str]] = {}
 
-    def __init__(self, http: httpx.Client, *, db: str, login: str, secret: str) -> None:
+    def __init__(
+        self, http: httpx.Client, *, db: str, login: str, secret: str, user_agent: str
+    ) -> None:
         self._http = http
+        self._headers = {**self.headers, "User-Agent": user_agent}
         self._db = db
         self._login = login
         self._secret = secret

@@ -18,7 +18,7 @@ import httpx
 
 from lead2cash import errors
 from lead2cash.connectors.odoo import faults
-from lead2cash.connectors.odoo.transports.base import encode, post
+from lead2cash.connectors.odoo.transports.base import encode, json_answer, send
 
 #: method → (is an ``@api.model`` method (no ids), positional parameter names after the ids).
 SIGNATURES: dict[str, tuple[bool, tuple[str, ...]]] = {
@@ -87,12 +87,9 @@ class Json2Transport:
 
     def version(self) -> dict[str, Any]:
         site = faults.CallSite(self.name, "", "version", self._key)
-        try:
-            response = self._http.get("/web/version", headers={"User-Agent": "lead2cash"})
-        except httpx.TransportError as exc:
-            raise faults.transport_error(site, exc) from exc
-        if response.status_code >= 300:
-            raise faults.http_status_error(site, response)
+        response = send(
+            self._http, "GET", "/web/version", site, headers={"User-Agent": "lead2cash"}
+        )
         try:
             data = response.json()
             return {
@@ -132,14 +129,12 @@ class Json2Transport:
     ) -> Any:
         site = faults.CallSite(self.name, model, method, self._key)
         body = encode(named_body(method, args, kwargs, context))
-        response = post(
+        response = send(
             self._http,
+            "POST",
             f"/json/2/{model}/{method}",
             site,
             content=json.dumps(body).encode(),
             headers=self._headers,
         )
-        try:
-            return json.loads(response.content) if response.content else None
-        except ValueError as exc:
-            raise faults.malformed_answer(site, response.status_code) from exc
+        return json_answer(response, site) if response.content else None

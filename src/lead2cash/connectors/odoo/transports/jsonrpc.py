@@ -11,29 +11,29 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import httpx
 
 from lead2cash.connectors.odoo import faults
-from lead2cash.connectors.odoo.transports.base import ServiceRpcTransport, encode, post
+from lead2cash.connectors.odoo.transports.base import ServiceRpcTransport, encode, json_answer, send
 
 
 class JsonRpcTransport(ServiceRpcTransport):
     """JSON-RPC over one shared :class:`httpx.Client` (keep-alive)."""
 
     name = "jsonrpc"
+    headers: ClassVar[Mapping[str, str]] = {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+    }
 
     def __init__(
         self, http: httpx.Client, *, db: str, login: str, secret: str, user_agent: str
     ) -> None:
-        super().__init__(http, db=db, login=login, secret=secret)
+        super().__init__(http, db=db, login=login, secret=secret, user_agent=user_agent)
         self._ids = itertools.count(1)
-        self._headers = {
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-            "User-Agent": user_agent,
-        }
 
     def _call(self, site: faults.CallSite, service: str, method: str, args: list[Any]) -> Any:
         payload = {
@@ -42,17 +42,15 @@ class JsonRpcTransport(ServiceRpcTransport):
             "params": {"service": service, "method": method, "args": encode(args)},
             "id": next(self._ids),
         }
-        response = post(
+        response = send(
             self._http,
+            "POST",
             "/jsonrpc",
             site,
             content=json.dumps(payload).encode(),
             headers=self._headers,
         )
-        try:
-            answer = json.loads(response.content)
-        except ValueError as exc:
-            raise faults.malformed_answer(site, response.status_code) from exc
+        answer = json_answer(response, site)
         if not isinstance(answer, dict):
             raise faults.malformed_answer(site, response.status_code)
         error = answer.get("error")

@@ -11,26 +11,20 @@ returns :data:`~lead2cash.connectors.odoo.transports.base.NONE_RESULT` for it.
 from __future__ import annotations
 
 import xmlrpc.client
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 from xml.parsers.expat import ExpatError
-
-import httpx
 
 from lead2cash import errors
 from lead2cash.connectors.odoo import faults
-from lead2cash.connectors.odoo.transports.base import NONE_RESULT, ServiceRpcTransport, encode, post
+from lead2cash.connectors.odoo.transports.base import NONE_RESULT, ServiceRpcTransport, encode, send
 
 
 class XmlRpcTransport(ServiceRpcTransport):
     """XML-RPC over one shared :class:`httpx.Client` (keep-alive)."""
 
     name = "xmlrpc"
-
-    def __init__(
-        self, http: httpx.Client, *, db: str, login: str, secret: str, user_agent: str
-    ) -> None:
-        super().__init__(http, db=db, login=login, secret=secret)
-        self._headers = {"Content-Type": "text/xml", "User-Agent": user_agent}
+    headers: ClassVar[Mapping[str, str]] = {"Content-Type": "text/xml"}
 
     def _call(self, site: faults.CallSite, service: str, method: str, params: list[Any]) -> Any:
         try:
@@ -42,8 +36,9 @@ class XmlRpcTransport(ServiceRpcTransport):
                 operation=site.operation,
                 protocol=self.name,
             ) from exc
-        response = post(
+        response = send(
             self._http,
+            "POST",
             f"/xmlrpc/2/{service}",
             site,
             content=body.encode("utf-8"),
