@@ -4,6 +4,7 @@ By default it follows real UTC time. ``set(at)`` freezes it at ``at`` (so severa
 share one timestamp, as at a cursor boundary); ``advance(seconds)`` moves it forward, frozen or
 not; ``unfreeze()`` lets it run again from where it is. ``resolution_ms`` is the precision of
 the system emulated: whole seconds for Harvest and Salesforce, milliseconds for HubSpot.
+``apply(body, parse)`` does what a ``POST /_emulator/clock`` body asks.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 
 def _real_ms() -> int:
@@ -75,6 +77,21 @@ class EmulatorClock:
                 self._offset = self._frozen - self._real()
                 self._frozen = None
         return self.now()
+
+    def apply(self, body: Any, parse: Callable[[str], datetime | None]) -> None:
+        """A control-API body: ``set`` (a time read with ``parse``; ``frozen``, true unless
+        given, as in :meth:`set`), then ``advance_seconds``, then ``unfreeze``."""
+        if not isinstance(body, dict):
+            raise ValueError("the clock body is a JSON object: {set, frozen, advance_seconds}")
+        if "set" in body:
+            at = parse(str(body["set"]))
+            if at is None:
+                raise ValueError(f"set: {body['set']!r} is not a time")
+            self.set(at, frozen=bool(body.get("frozen", True)))
+        if "advance_seconds" in body:
+            self.advance(float(body["advance_seconds"]))
+        if body.get("unfreeze"):
+            self.unfreeze()
 
     def reset(self) -> None:
         with self._lock:

@@ -1,20 +1,29 @@
-"""Deterministic fault injection and a call log, shared by every emulator.
+"""Deterministic fault injection and a call log, shared by every emulator, and the pieces their
+control APIs share.
 
 A :class:`FaultPlan` holds rules such as "the next 3 calls whose path starts with ``/json/2``
 answer 429 with ``Retry-After: 2``". :class:`FaultMiddleware` applies the plan in front of an
 emulator's ASGI app and records every call in a :class:`CallLog`, which the control API exposes.
 Emulator-specific faults (an Odoo serialization failure, say) are rules with ``kind="custom"``
 that the emulator itself consumes with :meth:`FaultPlan.take_custom`.
+
+Every control API (under ``/_emulator/``) reads its bodies with :func:`json_body`, answers its
+errors through :func:`control_decorator` and serves ``/_emulator/calls`` with
+:func:`calls_control`; each emulator passes its own JSON writer and error answers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from starlette.requests import Request
+from starlette.responses import Response
 
 FaultKind = Literal["status", "latency", "drop", "custom"]
 
@@ -248,3 +257,67 @@ async def _send_status(send: Send, rule: FaultRule) -> None:
 
 def _retry_after_text(seconds: float) -> str:
     return str(int(seconds)) if float(seconds).is_integer() else f"{seconds:g}"
+
+
+# -- the control APIs' shared pieces -------------------------------------------------------------
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+async def json_body(
+    request: Request,
+    not_json: Callable[[ValueError], Exception],
+    *,
+    loads: Callable[[bytes], Any] = json.loads,
+) -> Any:
+    """The request's JSON body, ``{}`` when it is blank; ``not_json(error)`` is raised when it
+    is not JSON (each emulator answers that in its own way)."""
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        return loads(raw)
+    except ValueError as exc:
+        raise not_json(exc) from exc
+
+
+def _type_and_message(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def control_decorator(
+    respond: Callable[[int, Any], Response],
+    answers: Mapping[type[Exception], Callable[[Any], tuple[int, Any]]],
+    *,
+    describe: Callable[[Exception], str] = _type_and_message,
+) -> Callable[[Handler], Handler]:
+    """A decorator for control-API handlers.
+
+    An exception of a type in ``answers`` (tried in order) is answered ``respond(*answer(exc))``;
+    any other ValueError, TypeError or KeyError is answered 422 ``{"message": describe(exc)}``.
+    """
+
+    def control(handler: Handler) -> Handler:
+        async def wrapped(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Exception as exc:
+                for kind, answer in answers.items():
+                    if isinstance(exc, kind):
+                        return respond(*answer(exc))
+                if isinstance(exc, ValueError | TypeError | KeyError):
+                    return respond(422, {"message": describe(exc)})
+                raise
+
+        return wrapped
+
+    return control
+
+
+def calls_control(log: CallLog, request: Request) -> list[dict[str, Any]]:
+    """``/_emulator/calls``: DELETE empties ``log`` (and lists nothing); GET lists the calls
+    whose path starts with the ``path_prefix`` query parameter."""
+    if request.method == "DELETE":
+        log.clear()
+        return []
+    return log.as_json(request.query_params.get("path_prefix", ""))

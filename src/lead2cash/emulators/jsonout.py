@@ -3,7 +3,8 @@
 Real systems write money and hours as plain JSON numbers (``2.11``). The emulators keep them as
 :class:`~decimal.Decimal` and write them back exactly, which ``json.dumps`` cannot do;
 :func:`dumps` is a small writer that can. Each emulator passes its system's date-time format;
-floats are refused unless an emulator says its system sends them.
+floats are refused unless an emulator says its system sends them; control-API metadata that
+holds floats (latencies, call times) goes through :func:`floats_as_decimals` first.
 """
 
 from __future__ import annotations
@@ -18,6 +19,17 @@ from typing import Any
 def loads(data: bytes | str) -> Any:
     """JSON with fractions as Decimal."""
     return json.loads(data, parse_float=Decimal)
+
+
+def floats_as_decimals(value: Any) -> Any:
+    """``value`` with the floats in its dicts and lists as exact Decimals (``repr`` digits)."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {k: floats_as_decimals(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [floats_as_decimals(v) for v in value]
+    return value
 
 
 def _number(value: Decimal) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
-from decimal import Decimal
 from typing import Any
 
 from starlette.applications import Starlette
@@ -16,11 +15,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from lead2cash.emulators.faults import FaultMiddleware, FaultRule
+from lead2cash.emulators.faults import (
+    FaultMiddleware,
+    FaultRule,
+    calls_control,
+    control_decorator,
+    json_body,
+)
 from lead2cash.emulators.harvest import jsonout
 from lead2cash.emulators.harvest.paging import PagingError, paginate
 from lead2cash.emulators.harvest.records import RECORD_MODELS
 from lead2cash.emulators.harvest.state import EmulatorError, HarvestState, parse_datetime
+from lead2cash.emulators.jsonout import floats_as_decimals
 
 INVALID_TOKEN = {
     "error": "invalid_token",
@@ -40,17 +46,6 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     return Response(jsonout.dumps(body), status_code=status, media_type=JSON, headers=headers)
-
-
-def _no_floats(value: Any) -> Any:
-    """Control-API metadata (latencies, call times) with floats as exact Decimals."""
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, dict):
-        return {k: _no_floats(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_no_floats(v) for v in value]
-    return value
 
 
 def _request_id() -> dict[str, str]:
@@ -177,25 +172,14 @@ async def unknown(request: Request) -> Response:
 
 
 async def _body(request: Request) -> Any:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        return jsonout.loads(raw)
-    except ValueError as exc:
-        raise EmulatorError(400, {"message": "body is not JSON"}) from exc
+    return await json_body(
+        request,
+        lambda exc: EmulatorError(400, {"message": "body is not JSON"}),
+        loads=jsonout.loads,
+    )
 
 
-def control(handler: Handler) -> Handler:
-    async def wrapped(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except EmulatorError as exc:
-            return _json(exc.status, exc.body)
-        except (ValueError, TypeError, KeyError) as exc:
-            return _json(422, {"message": f"{type(exc).__name__}: {exc}"})
-
-    return wrapped
+control = control_decorator(_json, {EmulatorError: lambda exc: (exc.status, exc.body)})
 
 
 @control
@@ -252,13 +236,7 @@ async def record(request: Request) -> Response:
 async def clock(request: Request) -> Response:
     state = _state(request)
     if request.method == "POST":
-        body = await _body(request)
-        if "set" in body:
-            state.clock.set(parse_datetime(str(body["set"])), frozen=bool(body.get("frozen", True)))
-        if "advance_seconds" in body:
-            state.clock.advance(float(body["advance_seconds"]))
-        if body.get("unfreeze"):
-            state.clock.unfreeze()
+        state.clock.apply(await _body(request), parse_datetime)
     return _json(200, {"now": state.clock.now(), "frozen": state.clock.frozen})
 
 
@@ -266,8 +244,8 @@ async def clock(request: Request) -> Response:
 async def config(request: Request) -> Response:
     state = _state(request)
     if request.method == "POST":
-        return _json(200, _no_floats(state.configure(await _body(request))))
-    return _json(200, _no_floats(state.config()))
+        return _json(200, floats_as_decimals(state.configure(await _body(request))))
+    return _json(200, floats_as_decimals(state.config()))
 
 
 @control
@@ -291,17 +269,12 @@ async def faults(request: Request) -> Response:
         except ValueError as exc:
             raise EmulatorError(422, {"message": str(exc)}) from None
         state.plan.add(rule)
-    return _json(200, {"faults": _no_floats(state.plan.pending())})
+    return _json(200, {"faults": floats_as_decimals(state.plan.pending())})
 
 
 @control
 async def calls(request: Request) -> Response:
-    state = _state(request)
-    if request.method == "DELETE":
-        state.log.clear()
-        return _json(200, {"calls": []})
-    prefix = request.query_params.get("path_prefix", "")
-    return _json(200, {"calls": _no_floats(state.log.as_json(prefix))})
+    return _json(200, {"calls": floats_as_decimals(calls_control(_state(request).log, request))})
 
 
 def create_app(

@@ -15,6 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from lead2cash.emulators.faults import json_body
 from lead2cash.emulators.hubspot.clock import iso
 from lead2cash.emulators.hubspot.errors import HubSpotError, error_body, invalid, not_found
 from lead2cash.emulators.hubspot.model import (
@@ -55,13 +56,9 @@ def _type(request: Request, key: str = "obj") -> str:
 
 
 async def _body(request: Request) -> Any:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        return json.loads(raw)
-    except ValueError as exc:
-        raise invalid("Invalid input JSON on line 1: the body is not JSON") from exc
+    return await json_body(
+        request, lambda exc: invalid("Invalid input JSON on line 1: the body is not JSON")
+    )
 
 
 def _list_param(request: Request, name: str) -> list[str]:

@@ -7,23 +7,21 @@ what the served API would refuse (an unknown stage, say), 422 ``{"message": ...}
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from lead2cash.emulators.faults import FaultRule
+from lead2cash.emulators.faults import FaultRule, calls_control, control_decorator, json_body
 from lead2cash.emulators.hubspot import seeding
 from lead2cash.emulators.hubspot.api import json_response
-from lead2cash.emulators.hubspot.clock import ms_to_datetime
+from lead2cash.emulators.hubspot.clock import iso, ms_to_datetime
 from lead2cash.emulators.hubspot.errors import HubSpotError, error_body
 from lead2cash.emulators.hubspot.limits import rate_limit_body
 from lead2cash.emulators.hubspot.model import TYPES, parse_ms
 from lead2cash.emulators.hubspot.state import HubSpotState
 from lead2cash.emulators.hubspot.webhooks import deliver
-
-Handler = Callable[[Request], Awaitable[Response]]
 
 _CATEGORIES = {
     400: "VALIDATION_ERROR",
@@ -41,25 +39,10 @@ def _state(request: Request) -> HubSpotState:
 
 
 async def _body(request: Request) -> Any:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        return json.loads(raw)
-    except ValueError as exc:
-        raise ValueError("the body is not JSON") from exc
+    return await json_body(request, lambda exc: ValueError("the body is not JSON"))
 
 
-def control(handler: Handler) -> Handler:
-    async def wrapped(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except HubSpotError as exc:
-            return json_response(exc.status, exc.body)
-        except (ValueError, TypeError, KeyError) as exc:
-            return json_response(422, {"message": f"{type(exc).__name__}: {exc}"})
-
-    return wrapped
+control = control_decorator(json_response, {HubSpotError: lambda exc: (exc.status, exc.body)})
 
 
 def _object_type(request: Request) -> str:
@@ -187,18 +170,13 @@ async def webhooks(request: Request) -> Response:
 async def clock(request: Request) -> Response:
     state = _state(request)
     if request.method == "POST":
-        body = await _body(request)
-        if "set" in body:
-            at = parse_ms(str(body["set"]))
-            if at is None:
-                raise ValueError(f"set: {body['set']!r} is not a time")
-            state.clock.set(ms_to_datetime(at), frozen=bool(body.get("frozen", True)))
-        if "advance_seconds" in body:
-            state.clock.advance(float(body["advance_seconds"]))
-        if body.get("unfreeze"):
-            state.clock.unfreeze()
-    now = state.clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return json_response(200, {"now": now, "frozen": state.clock.frozen})
+        state.clock.apply(await _body(request), _time)
+    return json_response(200, {"now": iso(state.clock.now_ms()), "frozen": state.clock.frozen})
+
+
+def _time(text: str) -> datetime | None:
+    at = parse_ms(text)
+    return None if at is None else ms_to_datetime(at)
 
 
 @control
@@ -248,9 +226,4 @@ async def faults(request: Request) -> Response:
 
 @control
 async def calls(request: Request) -> Response:
-    state = _state(request)
-    if request.method == "DELETE":
-        state.log.clear()
-        return json_response(200, {"calls": []})
-    prefix = request.query_params.get("path_prefix", "")
-    return json_response(200, {"calls": state.log.as_json(prefix)})
+    return json_response(200, {"calls": calls_control(_state(request).log, request)})

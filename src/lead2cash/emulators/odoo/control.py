@@ -11,21 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Awaitable, Callable
-from decimal import Decimal
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from lead2cash.emulators.faults import FaultRule
+from lead2cash.emulators.faults import FaultRule, calls_control, control_decorator, json_body
+from lead2cash.emulators.jsonout import floats_as_decimals
 from lead2cash.emulators.odoo import errors
 from lead2cash.emulators.odoo.http import json_response
 from lead2cash.emulators.odoo.orm.env import Env
 from lead2cash.emulators.odoo.service import wire
 from lead2cash.emulators.odoo.state import OdooState
-
-Handler = Callable[[Request], Awaitable[Response]]
 
 _DB_FAULTS = ("serialization_failure", "deadlock", "lock_not_available")
 _UOMS = {
@@ -58,32 +55,20 @@ def _state(request: Request) -> OdooState:
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        raise ControlError("body is not JSON", 400) from exc
+    body = await json_body(request, lambda exc: ControlError("body is not JSON", 400))
     if not isinstance(body, dict):
         raise ControlError("body must be a JSON object", 400)
     return body
 
 
-def control(handler: Handler) -> Handler:
-    async def wrapped(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except ControlError as exc:
-            return json_response({"message": exc.message}, exc.status)
-        except errors.IntegrityViolation as exc:
-            return json_response({"message": exc.message}, 422)
-        except errors.OdooError as exc:
-            return json_response({"message": exc.message, "name": exc.odoo_name}, 422)
-        except (ValueError, TypeError, KeyError) as exc:
-            return json_response({"message": f"{type(exc).__name__}: {exc}"}, 422)
-
-    return wrapped
+control = control_decorator(
+    lambda status, body: json_response(body, status),
+    {
+        ControlError: lambda exc: (exc.status, {"message": exc.message}),
+        errors.IntegrityViolation: lambda exc: (422, {"message": exc.message}),
+        errors.OdooError: lambda exc: (422, {"message": exc.message, "name": exc.odoo_name}),
+    },
+)
 
 
 @control
@@ -120,23 +105,17 @@ async def faults(request: Request) -> Response:
         state.faults.clear()
     elif request.method == "POST":
         state.faults.add(fault_rule(await _body(request)))
-    return json_response({"faults": wire(_decimals(state.faults.pending()))})
+    return json_response({"faults": wire(floats_as_decimals(state.faults.pending()))})
 
 
 @control
 async def calls(request: Request) -> Response:
     state = _state(request)
+    logged = calls_control(state.calls, request)
     if request.method == "DELETE":
-        state.calls.clear()
         state.rpc_log.clear()
-        return json_response({"calls": [], "rpc": []})
-    prefix = request.query_params.get("path_prefix", "")
-    return json_response(
-        {
-            "calls": state.calls.as_json(prefix),
-            "rpc": [c.as_json() for c in list(state.rpc_log)],
-        }
-    )
+        return json_response({"calls": logged, "rpc": []})
+    return json_response({"calls": logged, "rpc": [c.as_json() for c in list(state.rpc_log)]})
 
 
 @control
@@ -215,16 +194,6 @@ def fault_rule(body: dict[str, Any]) -> FaultRule:
             headers={str(k): str(v) for k, v in (body.get("headers") or {}).items()},
         )
     raise ControlError(f"unknown fault kind {kind!r}")
-
-
-def _decimals(value: Any) -> Any:
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, dict):
-        return {k: _decimals(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_decimals(v) for v in value]
-    return value
 
 
 class Seeder:

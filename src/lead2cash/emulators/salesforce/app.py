@@ -29,6 +29,7 @@ from lead2cash.emulators.salesforce.values import (
     MultipleChoices,
     dumps,
     loads,
+    no_such_column,
     parse_datetime,
 )
 
@@ -215,12 +216,7 @@ def _render(
         for name in wanted:
             f = obj.get(name)
             if f is None:
-                raise ApiError(
-                    400,
-                    "INVALID_FIELD",
-                    f"No such column '{name}' on sobject of type {obj.name}",
-                    [name],
-                )
+                raise no_such_column(obj.name, name)
             out[f.name] = row.get(f.name)
         return out
     for f in obj.fields.values():

@@ -3,7 +3,6 @@ counted against the daily allocation). The shapes are documented in the package 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from lead2cash.emulators.faults import FaultRule
+from lead2cash.emulators import jsonout
+from lead2cash.emulators.faults import FaultRule, calls_control, control_decorator, json_body
 from lead2cash.emulators.salesforce import soql
 from lead2cash.emulators.salesforce.query import Executor
 from lead2cash.emulators.salesforce.state import LATEST_VERSION, ControlError, SalesforceState
@@ -19,11 +19,8 @@ from lead2cash.emulators.salesforce.values import (
     ApiError,
     dumps,
     format_datetime,
-    loads,
     parse_datetime,
 )
-
-Handler = Callable[[Request], Awaitable[Response]]
 
 #: The errorCode a status fault carries when the rule names none.
 DEFAULT_FAULT_CODES = {
@@ -48,30 +45,23 @@ def _state(request: Request) -> SalesforceState:
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        body = loads(raw)
-    except ApiError as exc:
-        raise ControlError(exc.message) from None
+    # Not JSON: the message of the served API's JSON_PARSER_ERROR (values.loads), but a 422.
+    body = await json_body(
+        request, lambda exc: ControlError(f"Unexpected character: {exc}"), loads=jsonout.loads
+    )
     if not isinstance(body, dict):
         raise ControlError("the body must be a JSON object")
     return body
 
 
-def control(handler: Handler) -> Handler:
-    async def wrapped(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except ControlError as exc:
-            return _json(422, {"message": str(exc)})
-        except ApiError as exc:
-            return _json(exc.status, exc.body())
-        except (KeyError, TypeError, ValueError) as exc:
-            return _json(422, {"message": f"bad request: {exc!r}"})
-
-    return wrapped
+control = control_decorator(
+    _json,
+    {
+        ControlError: lambda exc: (422, {"message": str(exc)}),
+        ApiError: lambda exc: (exc.status, exc.body()),
+    },
+    describe=lambda exc: f"bad request: {exc!r}",
+)
 
 
 @control
@@ -97,13 +87,7 @@ async def stage(request: Request) -> Response:
 async def clock(request: Request) -> Response:
     state = _state(request)
     if request.method == "POST":
-        body = await _body(request)
-        if "set" in body:
-            state.clock.set(parse_datetime(str(body["set"])), frozen=bool(body.get("frozen", True)))
-        if "advance_seconds" in body:
-            state.clock.advance(float(body["advance_seconds"]))
-        if body.get("unfreeze"):
-            state.clock.unfreeze()
+        state.clock.apply(await _body(request), parse_datetime)
     return _json(200, {"now": format_datetime(state.clock.now()), "frozen": state.clock.frozen})
 
 
@@ -159,12 +143,7 @@ async def faults(request: Request) -> Response:
 
 @control
 async def calls(request: Request) -> Response:
-    state = _state(request)
-    if request.method == "DELETE":
-        state.log.clear()
-        return _json(200, {"calls": []})
-    prefix = request.query_params.get("path_prefix", "")
-    return _json(200, {"calls": state.log.as_json(prefix)})
+    return _json(200, {"calls": calls_control(_state(request).log, request)})
 
 
 @control

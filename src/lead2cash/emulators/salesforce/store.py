@@ -26,7 +26,12 @@ from lead2cash.emulators.salesforce.derived import (
 )
 from lead2cash.emulators.salesforce.ids import make_id, to18
 from lead2cash.emulators.salesforce.schema import CASCADE, CURRENCY_OBJECTS, ObjectDef, Schema
-from lead2cash.emulators.salesforce.values import ApiError, MultipleChoices, to_python
+from lead2cash.emulators.salesforce.values import (
+    ApiError,
+    MultipleChoices,
+    no_such_column,
+    to_python,
+)
 
 Row = dict[str, Any]
 
@@ -169,12 +174,7 @@ class OrgData:
                 continue
             f = obj.get(name)
             if f is None:
-                raise ApiError(
-                    400,
-                    "INVALID_FIELD",
-                    f"No such column '{name}' on sobject of type {obj.name}",
-                    [name],
-                )
+                raise no_such_column(obj.name, name)
             allowed = f.createable if creating else f.updateable
             if not system and (not allowed or f.name == "Id"):
                 raise ApiError(

@@ -37,6 +37,13 @@ class ApiError(Exception):
         return [item]
 
 
+def no_such_column(sobject: str, name: str) -> ApiError:
+    """The 400 for a field the sobject does not have (in a body or a ``fields`` list)."""
+    return ApiError(
+        400, "INVALID_FIELD", f"No such column '{name}' on sobject of type {sobject}", [name]
+    )
+
+
 class MultipleChoices(Exception):
     """An external id matched several records: 300 with the records' URLs."""
 
