@@ -49,7 +49,7 @@ def demo(
         store.close()
     if not summary.audit_ok or summary.jobs.get("dead"):
         fail(f"the demo ended badly: jobs {summary.jobs}, audit ok: {summary.audit_ok}")
-    console.print(f"the demo's store: {path} (l2c --database-url sqlite:///{path} jobs list)")
+    console.print(f"the demo's store: {path} (l2c jobs list --database-url sqlite:///{path})")
     if not no_serve:
         import uvicorn
 

@@ -11,9 +11,10 @@ import typer
 from rich.table import Table
 
 from lead2cash import errors
-from lead2cash.cli.common import DB_OPTION, console, fail, open_store, print_json
+from lead2cash.cli.common import DB_OPTION, console, fail, open_store, print_json, settings
 from lead2cash.cli.config import ENV, FILE, load_all
 from lead2cash.engine.handlers import HandlerRegistry
+from lead2cash.engine.retry import RetryPolicy
 from lead2cash.engine.worker import Worker
 from lead2cash.flows import dryrun, handlers
 from lead2cash.flows.build import hub_from_config
@@ -67,7 +68,15 @@ def sync(
         store.jobs.enqueue(
             [NewJob(handlers.RUN_KINDS[flow], f"sync:{flow}:{stamp}", {})], actor="cli"
         )
-        stats = Worker(store, registry, services={"hub": hub, "store": store}).run_until_idle()
+        s = settings(database_url)
+        policy = RetryPolicy.of(s.retry)
+        stats = Worker(
+            store,
+            registry,
+            settings=s.worker,
+            policy=policy,
+            services={"hub": hub, "store": store},
+        ).run_until_idle()
         console.print(f"{flow}: {stats.runs} job runs {stats.by_state}")
     except errors.Lead2CashError as exc:
         fail(str(exc))

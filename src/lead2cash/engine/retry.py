@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lead2cash.settings import RetrySettings
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,13 @@ class RetryPolicy:
     factor: float = 2.0
     cap: float = 3600.0
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, settings: RetrySettings) -> RetryPolicy:
+        """The policy the ``retry`` settings (``L2C_RETRY__*``) describe."""
+        return cls(
+            settings.max_attempts, settings.base_seconds, settings.factor, settings.cap_seconds
+        )
 
     def backoff(self, attempt: int) -> float:
         ceiling = min(self.cap, self.base * self.factor ** max(0, attempt - 1))

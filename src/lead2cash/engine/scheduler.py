@@ -121,14 +121,23 @@ class Scheduler:
             )
         return self.store.jobs.enqueue(jobs, actor="scheduler")
 
+    def tick_as_leader(self) -> int:
+        """One tick if this process is (or becomes) the leader; how many jobs it created."""
+        if not self.lock.acquire():
+            return 0
+        created = [e for e in self.tick() if e.created]
+        if created:
+            log.info("scheduled %d job(s)", len(created), extra={"action": "scheduled"})
+        return len(created)
+
     def run(self, *, interval: float = 5.0) -> None:
         """Tick every ``interval`` seconds while leader, until stopped."""
         try:
             while not self.stop_event.is_set():
-                if self.lock.acquire():
-                    created = [e for e in self.tick() if e.created]
-                    if created:
-                        log.info("scheduled %d job(s)", len(created), extra={"action": "scheduled"})
+                try:
+                    self.tick_as_leader()
+                except Exception:  # a database hiccup must not end the schedules
+                    log.exception("scheduler tick failed; next try in %.0fs", interval)
                 self.stop_event.wait(interval)
         finally:
             self.lock.release()

@@ -27,10 +27,14 @@ from lead2cash.engine.outcomes import Routing, decide
 from lead2cash.engine.retry import RetryPolicy
 from lead2cash.observability import metrics
 from lead2cash.settings import WorkerSettings
+from lead2cash.store.db import translated
 from lead2cash.store.facade import Store
 from lead2cash.store.jobs import Job, JobState, Outcome
 
 log = logging.getLogger(__name__)
+
+#: How often a worker purges finished jobs past the retention window.
+PURGE_EVERY = timedelta(hours=1)
 
 AUTH_CLASSES = (errors.FailureClass.AUTH.value, errors.FailureClass.CONFIG.value)
 
@@ -68,6 +72,7 @@ class Worker:
         worker_id: str | None = None,
         kinds: list[str] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        retention: timedelta | None = None,
     ) -> None:
         self.store = store
         self.registry = registry
@@ -81,6 +86,9 @@ class Worker:
         self.stats = WorkerStats()
         self._busy = 0
         self._busy_lock = threading.Lock()
+        #: finished jobs older than this are purged (their idempotency keys freed), hourly
+        self.retention = retention
+        self._purged_at: datetime | None = None
 
     # -- one job --------------------------------------------------------------------------
 
@@ -138,12 +146,13 @@ class Worker:
         outcomes: list[Outcome] = []
         batch: list[Job] = []
         try:
-            batch = self.store.jobs.claim(
-                self.worker_id,
-                limit=self.settings.batch_size,
-                lease_seconds=self.settings.lease_seconds,
-                kinds=self.kinds,
-            )
+            with translated():
+                batch = self.store.jobs.claim(
+                    self.worker_id,
+                    limit=self.settings.batch_size,
+                    lease_seconds=self.settings.lease_seconds,
+                    kinds=self.kinds,
+                )
             for index, job in enumerate(batch):
                 if self.stop_event.is_set():
                     self.store.jobs.release(
@@ -154,11 +163,34 @@ class Worker:
         finally:
             try:
                 if outcomes:
-                    self._record(batch, outcomes)
+                    self._record_stored(batch, outcomes)
             finally:
                 with self._busy_lock:
                     self._busy -= 1
         return len(batch)
+
+    def _record_stored(self, batch: list[Job], outcomes: list[Outcome]) -> None:
+        """Record the outcomes, waiting out a database outage (the work is done; losing its
+        outcome would run it again). Stopping gives up: the leases lapse and another worker
+        runs the jobs again, which the handlers' idempotency makes harmless."""
+        delay = 0.5
+        while True:
+            try:
+                with translated():
+                    self._record(batch, outcomes)
+                return
+            except errors.StoreError as exc:
+                if self.stop_event.is_set():
+                    raise
+                log.warning(
+                    "cannot record %d outcome(s) (%s); retrying in %.1fs",
+                    len(outcomes),
+                    exc,
+                    delay,
+                    extra={"action": "store_error"},
+                )
+                self.stop_event.wait(delay)
+                delay = min(delay * 2, 30.0)
 
     def _record(self, batch: list[Job], outcomes: list[Outcome]) -> None:
         self.store.jobs.finish(self.worker_id, outcomes)
@@ -194,14 +226,26 @@ class Worker:
                 log.warning("store unavailable: %s", exc, extra={"action": "store_error"})
                 claimed = 0
                 self.stop_event.wait(1.0)
+            except Exception:  # a thread that dies would strand its leases
+                log.exception("worker thread error; going on", extra={"action": "worker_error"})
+                claimed = 0
+                self.stop_event.wait(1.0)
             if not claimed:
                 self.stop_event.wait(self.settings.poll_seconds)
 
     def maintain(self) -> None:
-        """Heartbeat, lease recovery and park expiry, once."""
+        """Heartbeat, lease recovery, park expiry and (hourly) the retention purge, once."""
         self.store.jobs.heartbeat(self.worker_id, lease_seconds=self.settings.lease_seconds)
         self.store.jobs.recover_expired_leases()
         self.store.jobs.expire_parked(timedelta(seconds=self.settings.park_timeout_seconds))
+        now = self.clock()
+        if self.retention is not None and (
+            self._purged_at is None or now - self._purged_at >= PURGE_EVERY
+        ):
+            self._purged_at = now
+            purged = self.store.jobs.purge(self.retention)
+            if purged:
+                log.info("purged %d finished job(s)", purged, extra={"action": "purged"})
 
     def _maintenance_loop(self) -> None:
         while not self.stop_event.wait(self.settings.heartbeat_seconds):
@@ -267,7 +311,7 @@ class Worker:
         with self._busy_lock:
             if self._busy:
                 return False
-        due = self.store.jobs.next_due()
+        due = self.store.jobs.next_due(self.kinds)
         return due is None or due > self.clock() + timedelta(seconds=horizon)
 
     def _install_signals(self) -> None:

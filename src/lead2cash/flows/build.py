@@ -1,11 +1,13 @@
 """The hub from the configuration file: every secret reference resolved, a client per system.
 
-Used by ``l2c worker -f``, ``l2c sync`` and ``l2c serve``. A system missing from the file is
+Used by ``l2c worker -f``, ``l2c sync`` and ``l2c billing``. A system missing from the file is
 simply not connected (its flows raise a ``config`` error that pauses them); a secret that
 cannot be resolved stops the command before any work starts.
 """
 
 from __future__ import annotations
+
+from pydantic import SecretStr
 
 from lead2cash.config.schema import HubConfig
 from lead2cash.connectors.harvest.client import HarvestClient
@@ -21,7 +23,7 @@ from lead2cash.connectors.salesforce.client import build_http_client as salesfor
 from lead2cash.connectors.salesforce.settings import SalesforceSettings
 from lead2cash.flows.runtime import Hub
 from lead2cash.mapping.engine import Mapper
-from lead2cash.security.secrets import resolve
+from lead2cash.security.secrets import resolve as resolve_reference
 from lead2cash.store.facade import Store
 
 
@@ -30,6 +32,15 @@ def _url(value: object) -> str:
 
 
 def hub_from_config(config: HubConfig, mapper: Mapper, store: Store) -> Hub:
+    """The hub of ``config``; every secret it resolved is in ``hub.secrets`` (for the log
+    redaction of the command that runs it)."""
+    secrets: list[SecretStr] = []
+
+    def resolve(reference: str) -> SecretStr:
+        secret = resolve_reference(reference)
+        secrets.append(secret)
+        return secret
+
     o = config.odoo
     odoo = OdooClient(
         OdooSettings(
@@ -81,4 +92,5 @@ def hub_from_config(config: HubConfig, mapper: Mapper, store: Store) -> Hub:
         salesforce=salesforce,
         harvest=harvest,
         flows=config.flows,
+        secrets=secrets,
     )

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy import Connection
 
 from lead2cash import errors
@@ -66,6 +67,8 @@ class Hub:
     salesforce: SalesforceClient | None = None
     harvest: HarvestClient | None = None
     flows: Mapping[str, FlowSection] = field(default_factory=dict)
+    #: The secrets the hub's clients hold (for log redaction; never logged or stored).
+    secrets: list[SecretStr] = field(default_factory=list, repr=False)
     partner_policy: PartnerPolicy | None = None
     ownership: Ownership = DEFAULT
     #: Salesforce opportunity fields that receive the Odoo references (None: not written).

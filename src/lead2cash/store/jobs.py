@@ -712,11 +712,14 @@ class JobStore:
                 )
             }
 
-    def next_due(self) -> datetime | None:
-        """When the earliest waiting job becomes due (for the worker's sleep)."""
+    def next_due(self, kinds: Sequence[str] | None = None) -> datetime | None:
+        """When the earliest waiting job (of ``kinds``) becomes due (for the worker's sleep)."""
+        where = [jobs.c.state.in_(CLAIMABLE_STATES)]
+        if kinds is not None:
+            where.append(jobs.c.kind.in_(list(kinds)))
         with self.engine.connect() as conn:
             value: datetime | None = conn.execute(
-                select(func.min(jobs.c.run_after)).where(jobs.c.state.in_(CLAIMABLE_STATES))
+                select(func.min(jobs.c.run_after)).where(*where)
             ).scalar()
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
