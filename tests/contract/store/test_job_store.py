@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from lead2cash.engine.worker import Worker
 from lead2cash.settings import WorkerSettings
 from lead2cash.store.bindings import BindingKey
 from lead2cash.store.facade import Store
-from lead2cash.store.jobs import JobFilter, JobState, NewJob, Outcome
+from lead2cash.store.jobs import Job, JobFilter, JobState, NewJob, Outcome
 
 
 def _job(key: str, kind: str = "test.kind", **payload: object) -> NewJob:
@@ -130,15 +131,25 @@ def _run_failing(store: Store, exc: BaseException, policy: RetryPolicy | None = 
     return job.id
 
 
+def _claim_within(store: Store, *, seconds: float) -> Job:
+    """The next job once its retry delay has passed (a failure, not a hang, if it never
+    comes)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        claimed = store.jobs.claim("w", limit=1)
+        if claimed:
+            return claimed[0]
+        time.sleep(0.005)
+    raise AssertionError(f"no job became claimable within {seconds}s")
+
+
 def test_transient_failure_waits_then_dies_after_max_attempts(store: Store) -> None:
     job_id = _run_failing(store, errors.UnavailableError("503", system="odoo"))
     job = store.jobs.get(job_id)
     assert job is not None and job.state is JobState.RETRY_WAIT
     assert job.error_class == "transient" and job.attempts == 1
     for _ in range(2):
-        [job] = store.jobs.claim("w", limit=1) or [None]  # type: ignore[list-item]
-        while job is None:
-            [job] = store.jobs.claim("w", limit=1) or [None]  # type: ignore[list-item]
+        job = _claim_within(store, seconds=10)
         outcome = decide(
             job,
             errors.UnavailableError("503"),

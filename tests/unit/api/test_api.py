@@ -17,7 +17,7 @@ from lead2cash import errors
 from lead2cash.api.app import create_app
 from lead2cash.connectors.base import WebhookEvent
 from lead2cash.emulators.server import serving
-from lead2cash.security.tokens import Role, TokenStore
+from lead2cash.security.tokens import Role, TokenStore, digest
 from lead2cash.store.facade import Store
 from lead2cash.store.jobs import JobState, NewJob, Outcome
 from lead2cash.store.tables import api_tokens
@@ -98,8 +98,10 @@ def test_tokens_roles_and_job_endpoints(client: httpx.Client, store: Store) -> N
     viewer = tokens.create("dash", Role.VIEWER)
     operator = tokens.create("ann", Role.OPERATOR)
     with store.engine.connect() as conn:
-        digests = conn.execute(select(api_tokens.c.digest)).scalars().all()
-    assert viewer not in digests  # only digests are stored
+        rows = [dict(r._mapping) for r in conn.execute(select(api_tokens))]
+    # only digests are stored: the tokens' digests are there, the tokens nowhere
+    assert sorted(r["digest"] for r in rows) == sorted([digest(viewer), digest(operator)])
+    assert not [v for r in rows for v in r.values() if v in (viewer, operator)]
     store.jobs.enqueue_one(NewJob("k", "key", {"a": 1}))
     [job] = store.jobs.claim("w", limit=1)
     store.jobs.finish("w", [Outcome(job.id, JobState.EXCEPTION, error_class="validation")])
