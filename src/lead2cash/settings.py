@@ -6,7 +6,6 @@ nesting (``L2C_ODOO__URL``). Secrets are :class:`pydantic.SecretStr` and never p
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -69,8 +68,3 @@ def load_settings(**overrides: object) -> Settings:
     """Settings from the environment, with explicit overrides (CLI flags) on top."""
     values = {k: v for k, v in overrides.items() if v is not None}
     return Settings(**values)  # type: ignore[arg-type]
-
-
-def environ_has(name: str) -> bool:
-    """Whether an environment variable is set (for the few places that must ask)."""
-    return bool(os.environ.get(name))

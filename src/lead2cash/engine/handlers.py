@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -62,25 +61,8 @@ class HandlerRegistry:
             raise errors.ConfigError(f"a handler is already registered for job kind {kind!r}")
         self._by_kind[kind] = Registration(kind, handler, retry)
 
-    def handler(
-        self, kind: str, *, retry: RetryPolicy | None = None
-    ) -> Callable[[Handler], Handler]:
-        """Decorator form of :meth:`register`."""
-
-        def decorate(fn: Handler) -> Handler:
-            self.register(kind, fn, retry=retry)
-            return fn
-
-        return decorate
-
     def get(self, kind: str) -> Registration | None:
         return self._by_kind.get(kind)
 
     def kinds(self) -> list[str]:
         return sorted(self._by_kind)
-
-    def __iter__(self) -> Iterator[Registration]:
-        return iter(self._by_kind.values())
-
-    def __contains__(self, kind: object) -> bool:
-        return kind in self._by_kind

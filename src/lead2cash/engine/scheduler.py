@@ -48,10 +48,6 @@ class Schedule:
         fire: datetime = croniter(self.cron, probe).get_prev(datetime)
         return fire.astimezone(UTC)
 
-    def next_fire(self, now: datetime) -> datetime:
-        fire: datetime = croniter(self.cron, now).get_next(datetime)
-        return fire.astimezone(UTC)
-
 
 class LeaderLock:
     """PostgreSQL advisory lock held on a dedicated connection; always granted on SQLite."""

@@ -9,7 +9,6 @@ fixed and the job replayed.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -308,10 +307,6 @@ class Mapper:
                 rule="known category",
             )
         return found
-
-    @staticmethod
-    def markup(amount: Decimal, category: ExpenseCategorySpec) -> Decimal:
-        return amount * (1 + category.markup)
 
 
 def _or_none(value: Any) -> Any:

@@ -189,7 +189,3 @@ class Expression:
 
 def evaluate(text: str, record: Any, tables: Tables, *, field: str) -> Any:
     return Expression.parse(text).evaluate(record, tables, field=field)
-
-
-def is_missing(value: Any) -> bool:
-    return value is MISSING

@@ -133,9 +133,6 @@ class Money(BaseModel):
         self._same(other)
         return self.amount <= other.amount
 
-    def min(self, other: Money) -> Money:
-        return self if self <= other else other
-
     def __str__(self) -> str:
         return f"{round_amount(self.amount, self.currency)} {self.currency}"
 

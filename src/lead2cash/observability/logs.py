@@ -15,6 +15,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from lead2cash.security.secrets import redact
+
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
@@ -56,15 +58,13 @@ class RedactingFilter(logging.Filter):
 
     def __init__(self, secrets: list[SecretStr]) -> None:
         super().__init__()
-        self.values = [s.get_secret_value() for s in secrets if s.get_secret_value()]
+        self.secrets = [s for s in secrets if s.get_secret_value()]
 
     def _clean(self, text: str) -> str:
-        for value in self.values:
-            text = text.replace(value, "***")
-        return text
+        return redact(text, self.secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.values:
+        if self.secrets:
             record.msg = self._clean(record.getMessage())
             record.args = None
             for key, value in _fields(record).items():

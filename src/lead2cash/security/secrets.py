@@ -21,7 +21,6 @@ from pydantic import AfterValidator, SecretStr
 from lead2cash import errors
 
 _REF = re.compile(r"^(env|file|keyring|vault):(.+)$")
-SCHEMES = ("env", "file", "keyring", "vault")
 
 
 def check_reference(value: str) -> str:

@@ -153,7 +153,7 @@ class BindingStore:
         return None if row is None else _from_row(row)
 
     def get_many(self, keys: list[BindingKey]) -> dict[BindingKey, Binding]:
-        """Bindings for many keys at once (batched flows resolve references in bulk)."""
+        """Bindings for many keys at once, 500 keys a query."""
         found: dict[BindingKey, Binding] = {}
         with self.engine.connect() as conn:
             for start in range(0, len(keys), 500):
@@ -167,19 +167,6 @@ class BindingStore:
                     binding = _from_row(row)
                     found[binding.key] = binding
         return found
-
-    def exists(self, conn: Connection, reference: str) -> bool:
-        key = BindingKey.parse(reference)
-        return self.get(key, conn=conn) is not None
-
-    def by_odoo(self, odoo_model: str, odoo_id: int) -> list[Binding]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(bindings).where(
-                    and_(bindings.c.odoo_model == odoo_model, bindings.c.odoo_id == odoo_id)
-                )
-            )
-            return [_from_row(r) for r in rows]
 
     def of_model(self, odoo_model: str, *, system: str | None = None) -> list[Binding]:
         """Every binding to records of one Odoo model (optionally of one source system)."""

@@ -37,7 +37,3 @@ class CursorStore:
                 ["value", "updated_at"],
             )
         )
-
-    def all(self) -> dict[str, Any]:
-        with self.engine.connect() as conn:
-            return {r.name: r.value for r in conn.execute(select(cursors))}

@@ -676,11 +676,6 @@ class JobStore:
             row = conn.execute(select(jobs).where(jobs.c.id == job_id)).first()
         return None if row is None else Job.from_row(row)
 
-    def get_by_key(self, key: str) -> Job | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(jobs).where(jobs.c.idempotency_key == key)).first()
-        return None if row is None else Job.from_row(row)
-
     def find(self, selection: JobFilter | None = None) -> list[Job]:
         selection = selection or JobFilter()
         stmt = (
