@@ -151,6 +151,7 @@ class Resolver:
         self._currencies: dict[str, int] = {}
         self._company_currency: dict[int, str] = {}
         self._digits: dict[tuple[str, str], int] = {}
+        self._employees_by_email: dict[tuple[str, int], int] = {}
 
     @property
     def compat(self) -> Compat:
@@ -295,14 +296,42 @@ class Resolver:
         spec = None
         if self.mapper is not None:
             spec = self.mapper.consultant(consultant.system, consultant.external_id)
-        if spec is None:
-            raise errors.MissingReferenceError(
-                f"consultant {consultant.key} is not mapped to an Odoo employee",
-                reference=consultant.key,
+        if spec is not None:
+            return self.config_record(
+                "hr.employee", spec.employee, what="employee", company_id=scope.company_id
             )
-        return self.config_record(
-            "hr.employee", spec.employee, what="employee", company_id=scope.company_id
+        email = consultant.external_id.strip().lower()
+        by_email = self.mapper is not None and self.mapper.spec.match_consultants_by_email
+        if by_email and "@" in email:
+            found = self._employee_by_email(email, scope)
+            if found is not None:
+                return found
+        raise errors.MissingReferenceError(
+            f"consultant {consultant.key} is not mapped to an Odoo employee"
+            + (" (and no employee of the company has that work e-mail)" if by_email else ""),
+            reference=consultant.key,
         )
+
+    def _employee_by_email(self, email: str, scope: Scope) -> int | None:
+        """The company's one employee whose work e-mail is ``email`` (``match_consultants_by_
+        email``); two of them is a configuration error, none is ``None``."""
+        cache_key = (email, scope.company_id)
+        if cache_key not in self._employees_by_email:
+            ids = self.client.search(
+                "hr.employee",
+                [("work_email", "=ilike", email), ("company_id", "in", [False, scope.company_id])],
+                limit=2,
+                company_ids=scope.company_ids,
+            )
+            if len(ids) > 1:
+                raise errors.ConfigError(
+                    f"two employees have the work e-mail {email}: map the consultant in "
+                    "consultants (mappings.yaml)"
+                )
+            if not ids:
+                return None
+            self._employees_by_email[cache_key] = int(ids[0])
+        return self._employees_by_email[cache_key]
 
     # -- small helpers -------------------------------------------------------------------------
 
