@@ -5,17 +5,15 @@ from __future__ import annotations
 import getpass
 import json
 import re
-from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.table import Table
 
 from lead2cash import errors
 from lead2cash.cli.common import DB_OPTION, console, fail, open_store, print_json
-from lead2cash.store.jobs import Job, JobFilter, JobState
+from lead2cash.store.jobs import JobFilter, JobState
 
 app = typer.Typer(help="Inspect and operate the job queue.", no_args_is_help=True)
 
@@ -67,12 +65,6 @@ def _filter(
     )
 
 
-def job_json(job: Job) -> dict[str, Any]:
-    data = asdict(job)
-    data["state"] = job.state.value
-    return data
-
-
 @app.command("list")
 def list_jobs(
     states: list[str] = STATE,
@@ -89,10 +81,10 @@ def list_jobs(
     found = store.jobs.find(
         _filter([], states, kinds, error_classes, older_than, newer_than, limit)
     )
-    counts = store.jobs.counts()
+    counts = {} if as_json else store.jobs.counts()
     store.close()
     if as_json:
-        print_json([job_json(j) for j in found])
+        print_json([j.as_json() for j in found])
         return
     table = Table("id", "kind", "state", "att.", "updated", "error", title="jobs")
     for j in found:
@@ -119,9 +111,9 @@ def show(job_id: int, as_json: bool = JSON, database_url: str | None = DB_OPTION
     if job is None:
         fail(f"no job {job_id}")
     if as_json:
-        print_json({"job": job_json(job), "history": history})
+        print_json({"job": job.as_json(), "history": history})
         return
-    for key, value in job_json(job).items():
+    for key, value in job.as_json().items():
         console.print(f"[bold]{key}[/bold]: {value}", highlight=False)
     table = Table("at", "from", "to", "att.", "actor", "message", title="history")
     for h in history:

@@ -24,6 +24,7 @@ so the job lands in the exception queue with a message a person can act on.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -187,5 +188,11 @@ class Expression:
         return _SIMPLE[name](value)
 
 
+@functools.lru_cache(maxsize=1024)
+def parsed(text: str) -> Expression:
+    """The expression ``text`` (parsed once: mappings evaluate the same few per record)."""
+    return Expression.parse(text)
+
+
 def evaluate(text: str, record: Any, tables: Tables, *, field: str) -> Any:
-    return Expression.parse(text).evaluate(record, tables, field=field)
+    return parsed(text).evaluate(record, tables, field=field)

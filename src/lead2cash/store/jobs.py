@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -93,6 +93,12 @@ class Job:
     created_at: datetime
     updated_at: datetime
     finished_at: datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        """The job as plain data (state by value), for the CLI's and the API's answers."""
+        data = asdict(self)
+        data["state"] = self.state.value
+        return data
 
     @classmethod
     def from_row(cls, row: Any) -> Job:

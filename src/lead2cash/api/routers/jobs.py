@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
@@ -11,19 +10,13 @@ from pydantic import BaseModel, Field
 from lead2cash import errors
 from lead2cash.api.deps import ApiState, api_state, require
 from lead2cash.security.tokens import Principal, Role
-from lead2cash.store.jobs import Job, JobFilter
+from lead2cash.store.jobs import JobFilter
 from lead2cash.store.trace import trace
 
 router = APIRouter(prefix="/api", tags=["jobs"])
 Viewer = Annotated[Principal, Depends(require(Role.VIEWER))]
 Operator = Annotated[Principal, Depends(require(Role.OPERATOR))]
 State = Annotated[ApiState, Depends(api_state)]
-
-
-def _job(job: Job) -> dict[str, Any]:
-    data = asdict(job)
-    data["state"] = job.state.value
-    return data
 
 
 @router.get("/jobs")
@@ -35,7 +28,7 @@ def list_jobs(
     limit: int = 100,
 ) -> dict[str, Any]:
     found = state.store.jobs.find(JobFilter(states=states, kinds=kinds, limit=min(limit, 1000)))
-    return {"jobs": [_job(j) for j in found], "counts": state.store.jobs.counts()}
+    return {"jobs": [j.as_json() for j in found], "counts": state.store.jobs.counts()}
 
 
 @router.get("/jobs/{job_id}")
@@ -43,7 +36,7 @@ def show_job(job_id: int, who: Viewer, state: State) -> dict[str, Any]:
     job = state.store.jobs.get(job_id)
     if job is None:
         raise HTTPException(404, f"no job {job_id}")
-    return {"job": _job(job), "history": state.store.jobs.history(job_id)}
+    return {"job": job.as_json(), "history": state.store.jobs.history(job_id)}
 
 
 class ReplayBody(BaseModel):
