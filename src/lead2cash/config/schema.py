@@ -95,14 +95,8 @@ class HubConfig(_Section):
     @field_validator("flows")
     @classmethod
     def _known_flows(cls, value: dict[str, FlowSection]) -> dict[str, FlowSection]:
-        known = {
-            "deal_to_project",
-            "timesheets",
-            "expenses",
-            "billing",
-            "status_feedback",
-            "master_data",
-        }
+        # the scheduled flows (billing is run by a person: l2c billing run)
+        known = {"deal_to_project", "timesheets", "expenses", "status_feedback"}
         unknown = set(value) - known
         if unknown:
             raise ValueError(

@@ -84,3 +84,17 @@ def test_deep_merge_does_not_mutate_and_fingerprint_is_stable() -> None:
     assert base == {"a": {"b": 1, "c": [1]}}
     assert fingerprint({"x": 1, "y": 2}) == fingerprint({"y": 2, "x": 1})
     assert fingerprint({"x": 1}) != fingerprint({"x": 2})
+
+
+@pytest.mark.parametrize("flow", ["master_data", "billing", "timesheet"])
+def test_a_flow_the_hub_does_not_schedule_is_refused(flow: str) -> None:
+    from pydantic import ValidationError
+
+    from lead2cash.config.schema import HubConfig
+    from lead2cash.flows.handlers import RUN_KINDS
+
+    odoo = {"url": "http://127.0.0.1:8069", "database": "d", "login": "l", "api_key": "env:K"}
+    with pytest.raises(ValidationError, match="unknown flow"):
+        HubConfig.model_validate({"odoo": odoo, "flows": {flow: {}}})
+    for known in RUN_KINDS:  # every scheduled flow is accepted
+        HubConfig.model_validate({"odoo": odoo, "flows": {known: {}}})
