@@ -170,6 +170,17 @@ class CallLog:
         with self._lock:
             return [c for c in self._calls if c.path.startswith(path_prefix)]
 
+    def settled(self, path_prefix: str = "", *, pause: float = 0.02) -> list[RecordedCall]:
+        """The calls once the log has stopped growing: an emulator records a call just after
+        answering it, so its client can be a step ahead of the log."""
+        previous = -1
+        calls = self.calls(path_prefix)
+        while len(calls) != previous:
+            previous = len(calls)
+            time.sleep(pause)
+            calls = self.calls(path_prefix)
+        return calls
+
     def as_json(self, path_prefix: str = "") -> list[dict[str, Any]]:
         return [dict(c.__dict__) for c in self.calls(path_prefix)]
 

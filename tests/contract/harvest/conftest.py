@@ -26,7 +26,6 @@ if sent there (same path and query).
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -180,16 +179,8 @@ class Target:
         return self.state
 
     def calls(self, prefix: str = "/v2/") -> list[RecordedCall]:
-        """The emulator's call log once it has settled: the emulator records a call just after
-        answering it, so the client can be a step ahead of the log."""
-        state = self.emulator()
-        previous = -1
-        calls = state.log.calls(prefix)
-        while len(calls) != previous:
-            previous = len(calls)
-            time.sleep(0.02)
-            calls = state.log.calls(prefix)
-        return calls
+        """The emulator's call log once it has settled."""
+        return self.emulator().log.settled(prefix)
 
     def seed_account(
         self, *, entries: int = 0, expenses: int = 0, updated_at: datetime = T0

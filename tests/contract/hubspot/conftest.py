@@ -79,16 +79,8 @@ class Target:
         return self.state
 
     def calls(self, prefix: str = "/crm/") -> list[RecordedCall]:
-        """The emulator's call log once it has settled: the emulator records a call just after
-        answering it, so the client can be a step ahead of the log."""
-        state = self.emulator()
-        previous = -1
-        calls = state.log.calls(prefix)
-        while len(calls) != previous:
-            previous = len(calls)
-            time.sleep(0.02)
-            calls = state.log.calls(prefix)
-        return calls
+        """The emulator's call log once it has settled."""
+        return self.emulator().log.settled(prefix)
 
     def clear_calls(self) -> None:
         """Forget the calls so far (once the log has settled)."""

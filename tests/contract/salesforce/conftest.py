@@ -11,7 +11,6 @@ emulator's control API skip on ``live``.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -100,15 +99,8 @@ class Target:
         return self.state.clock.now() if self.state is not None else datetime.now(UTC)
 
     def calls(self, prefix: str = "/services/") -> list[RecordedCall]:
-        """The emulator's call log once it has settled (it logs just after answering)."""
-        state = self.emulator()
-        previous = -1
-        calls = state.log.calls(prefix)
-        while len(calls) != previous:
-            previous = len(calls)
-            time.sleep(0.02)
-            calls = state.log.calls(prefix)
-        return calls
+        """The emulator's call log once it has settled."""
+        return self.emulator().log.settled(prefix)
 
     def seed(self, document: dict[str, Any], *, at: datetime = T0) -> dict[str, Any]:
         """Seed with the clock frozen at ``at``, then let a minute pass."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -36,10 +35,7 @@ def state(server: tuple[RunningServer, HarvestState]) -> Iterator[HarvestState]:
     yield server[1]
     # The emulator logs a call just after answering it: let this test's last call land
     # before the next test resets the log.
-    previous = -1
-    while len(server[1].log.calls()) != previous:
-        previous = len(server[1].log.calls())
-        time.sleep(0.02)
+    server[1].log.settled()
 
 
 @pytest.fixture

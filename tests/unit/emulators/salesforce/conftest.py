@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -32,10 +31,7 @@ def server() -> Iterator[tuple[RunningServer, SalesforceState]]:
 def state(server: tuple[RunningServer, SalesforceState]) -> Iterator[SalesforceState]:
     server[1].reset()
     yield server[1]
-    previous = -1
-    while len(server[1].log.calls()) != previous:
-        previous = len(server[1].log.calls())
-        time.sleep(0.02)
+    server[1].log.settled()
 
 
 @pytest.fixture

@@ -68,10 +68,7 @@ def sf_state(tls_server) -> Iterator[SalesforceState]:
     yield state
     # The emulator logs a call just after answering it: let the last one land before the
     # next test resets the log.
-    previous = -1
-    while len(state.log.calls()) != previous:
-        previous = len(state.log.calls())
-        time.sleep(0.02)
+    state.log.settled()
 
 
 @pytest.fixture
