@@ -60,6 +60,7 @@ def readiness(
     except errors.Lead2CashError as exc:
         fail(str(exc))
     finally:
+        hub.close()
         store.close()
     if output == "json":
         print_json(rows)
@@ -114,6 +115,7 @@ def run_billing(
     except errors.Lead2CashError as exc:
         fail(str(exc))
     finally:
+        hub.close()
         store.close()
     if as_json:
         print_json(

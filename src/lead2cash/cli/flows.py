@@ -48,6 +48,7 @@ def sync(
     except errors.Lead2CashError as exc:
         fail(str(exc), code=2)
     store = open_store(database_url)
+    hub = None
     try:
         hub = hub_from_config(config, mapper, store)
         if dry_run:
@@ -81,6 +82,8 @@ def sync(
     except errors.Lead2CashError as exc:
         fail(str(exc))
     finally:
+        if hub is not None:
+            hub.close()
         store.close()
 
 

@@ -116,5 +116,7 @@ def worker(
         if scheduler is not None and ticking is not None:
             scheduler.stop_event.set()
             ticking.join(timeout=10)
+        if "hub" in services:
+            services["hub"].close()
         store.close()
     console.print(f"worker {runner.worker_id}: {stats.runs} runs {stats.by_state}")

@@ -115,6 +115,14 @@ class Hub:
     def flow(self, name: str) -> FlowSection:
         return self.flows.get(name) or FlowSection()
 
+    def close(self) -> None:
+        """Close the systems' connections (the hub of :func:`~lead2cash.flows.build.
+        hub_from_config` owns them; closing twice is harmless)."""
+        self.odoo.close()
+        for client in (self.hubspot, self.salesforce, self.harvest):
+            if client is not None:
+                client.http.close()
+
     def cursor(self, name: str, flow: str) -> WatermarkCursor:
         """The stored read cursor ``name``, or a new one with ``flow``'s overlap window."""
         stored = self.store.cursors.get(name)
